@@ -1,0 +1,74 @@
+// The HTTP API, assembled. Reads like a table of contents: error model, docs, health, then
+// the authenticated /v1 resources.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import { keyAuthenticator } from '../projects/api-keys.ts';
+import { registerAuth } from './auth.ts';
+import { registerErrorHandler } from './error-handler.ts';
+import { healthRoutes } from './health.ts';
+import { messageRoutes } from './messages.ts';
+import { templateRoutes } from './templates.ts';
+import { zodValidatorCompiler } from './validation.ts';
+
+export interface ApiDeps {
+  db: Kysely<Database>;
+  config: Config;
+  log: Logger;
+  notify: (priority: number) => void;
+}
+
+/** Room for the attachment limit once base64-encoded (4/3), plus the rest of the message. */
+const singleBodyLimit = (config: Config) => Math.ceil((config.maxAttachmentBytes * 4) / 3) + 12 * 1024 * 1024;
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Per-request lines would dominate the log at thousands of messages a second.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: singleBodyLimit(deps.config),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  // Responses are built by our own code from typed values: serialise without re-validating.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Aviso API',
+        version: '1',
+        description:
+          'Transactional messaging. Authenticate with `Authorization: Bearer <API key>` (create one with `npx aviso keys create`). ' +
+          'Errors are JSON: `{"error": {"code", "message", "path"}}`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'messages', description: 'Send and follow messages' },
+        { name: 'templates', description: 'Stored message templates' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { db: deps.db });
+  await app.register(async (v1) => {
+    registerAuth(v1, keyAuthenticator(deps.db));
+    await v1.register(messageRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
+    await v1.register(templateRoutes, { db: deps.db });
+  });
+  return app;
+}

@@ -1,0 +1,43 @@
+// Every error leaves as {"error": {"code", "message", "path"}}. Client mistakes map to their
+// codes; anything else is logged with its stack and answered with a bare 500.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError } from '../errors/errors.ts';
+
+function fromFastify(err: FastifyError): ApiError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', err.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_json', 'The body is empty; send a JSON object.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError('invalid_json', `The request body is not valid JSON: ${err.message}`);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('invalid_json', 'Content-Length does not match the body.');
+  }
+  // JSON.parse errors and prototype-poisoning refusals from the body parser.
+  if (
+    err instanceof SyntaxError ||
+    (err.statusCode === 400 && /JSON|__proto__|constructor/i.test(err.message))
+  ) {
+    return new ApiError('invalid_json', `The request body is not valid JSON: ${err.message}`);
+  }
+  if (err.statusCode === 413) return new ApiError('payload_too_large');
+  if (err.statusCode === 415) return new ApiError('unsupported_media_type');
+  return undefined;
+}
+
+export function registerErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const apiError = err instanceof ApiError ? err : fromFastify(err);
+    if (apiError) return reply.code(apiError.status).send(apiError.toBody());
+    request.log.error({ err }, 'request failed');
+    const internal = new ApiError('internal_error');
+    return reply.code(internal.status).send(internal.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const err = new ApiError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.code(err.status).send(err.toBody());
+  });
+}

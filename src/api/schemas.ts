@@ -1,0 +1,75 @@
+// Response shapes, for the OpenAPI document. (Responses are serialised without re-validation.)
+import { z } from 'zod';
+import { errorCodes } from '../errors/errors.ts';
+import { messageStatuses } from '../messages/status.ts';
+
+const errorBody = z.object({
+  code: z.enum(Object.keys(errorCodes) as [string, ...string[]]),
+  message: z.string(),
+  path: z
+    .string()
+    .optional()
+    .meta({ description: 'The field at fault, e.g. "to" or "attachments[0].content".' }),
+});
+
+export const errorSchema = z
+  .object({ error: errorBody.extend({ details: z.array(errorBody).optional() }) })
+  .meta({ id: 'Error', description: 'Every error. `details` lists every problem when there are several.' });
+
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  422: errorSchema,
+};
+
+export const acceptedSchema = z
+  .object({
+    id: z.string().meta({ examples: ['msg_01jd0q8r6f3c9v2k7x5m4n8p1t'] }),
+    status: z.enum(['queued', 'scheduled']),
+  })
+  .meta({ id: 'Accepted' });
+
+const mailbox = z.object({ email: z.string(), name: z.string().optional() });
+
+export const messageSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(messageStatuses),
+    channel: z.string(),
+    stream: z.string(),
+    priority: z.enum(['high', 'normal', 'low']),
+    to: mailbox,
+    from: mailbox,
+    replyTo: mailbox.nullable(),
+    subject: z.string().nullable(),
+    template: z.string().nullable(),
+    tags: z.array(z.string()),
+    metadata: z.record(z.string(), z.unknown()),
+    headers: z.record(z.string(), z.string()),
+    attachments: z.number().int().meta({ description: 'How many attachments the message has.' }),
+    sendAt: z.string().nullable(),
+    messageIdHeader: z.string().nullable().meta({ description: 'The Message-ID header it was sent with.' }),
+    provider: z.string().nullable(),
+    providerMessageId: z.string().nullable(),
+    attempts: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Message' });
+
+export const eventSchema = z
+  .object({
+    type: z.string().meta({ examples: ['accepted', 'sent', 'deferred', 'bounced'] }),
+    at: z.string(),
+    details: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'Provider response, SMTP codes, next attempt, …' }),
+  })
+  .meta({ id: 'MessageEvent' });
+
+export const messageWithEventsSchema = messageSchema
+  .extend({ events: z.array(eventSchema) })
+  .meta({ id: 'MessageWithEvents' });

@@ -1,0 +1,26 @@
+// Opens Aviso's storage for any command: the database (embedded or external), migrations
+// applied, the default project present.
+import type { Config } from '../config/config.ts';
+import { type OpenDatabase, openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { ensureDefaultProject, type Project } from '../projects/projects.ts';
+
+export interface OpenAviso extends OpenDatabase {
+  defaultProject: Project;
+  migrationsApplied: string[];
+}
+
+export async function openAviso(
+  config: Config,
+  options: { poolSize?: number; log?: (line: string) => void } = {},
+): Promise<OpenAviso> {
+  const database = await openDatabase(config, options);
+  try {
+    const migrationsApplied = await migrateToLatest(database.db);
+    const defaultProject = await ensureDefaultProject(database.db);
+    return { ...database, defaultProject, migrationsApplied };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

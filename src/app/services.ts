@@ -1,0 +1,82 @@
+// Runs the long-lived parts: the HTTP API and/or the delivery worker, on one database, until
+// SIGINT or SIGTERM. Shutdown order: stop taking requests, let in-flight sends finish and
+// record them, close providers, then the database (the embedded server last of all).
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../api/app.ts';
+import type { Config } from '../config/config.ts';
+import { jobNotifier } from '../delivery/notify.ts';
+import { ProviderRegistry } from '../delivery/providers.ts';
+import { DeliveryWorker } from '../delivery/worker.ts';
+import type { Logger } from '../log.ts';
+import { type OpenAviso, openAviso } from './open.ts';
+
+export interface RunningServices {
+  aviso: OpenAviso;
+  api?: FastifyInstance;
+  url?: string;
+  worker?: DeliveryWorker;
+  stop(): Promise<void>;
+}
+
+export async function startServices(
+  config: Config,
+  log: Logger,
+  parts: { api: boolean; worker: boolean },
+): Promise<RunningServices> {
+  const aviso = await openAviso(config, {
+    poolSize: (parts.api ? 20 : 0) + (parts.worker ? 10 : 0),
+    log: (line) => log.info(line),
+  });
+  let api: FastifyInstance | undefined;
+  let worker: DeliveryWorker | undefined;
+  let providers: ProviderRegistry | undefined;
+  let url: string | undefined;
+  try {
+    if (parts.worker) {
+      providers = new ProviderRegistry(aviso.db, config);
+      worker = new DeliveryWorker(
+        aviso.db,
+        aviso.url,
+        providers,
+        {
+          concurrency: config.workerConcurrency,
+          urgentConcurrency: config.workerUrgentConcurrency,
+          pollMs: config.workerPollMs,
+          leaseSeconds: config.jobLeaseSeconds,
+          retry: {
+            baseMs: config.retryBaseSeconds * 1000,
+            maxMs: config.retryMaxSeconds * 1000,
+            horizonMs: config.emailRetryHorizonSeconds * 1000,
+          },
+        },
+        log,
+      );
+      await worker.start();
+    }
+    if (parts.api) {
+      api = await buildApi({ db: aviso.db, config, log, notify: jobNotifier(aviso.db, log) });
+      url = await api.listen({ host: config.host, port: config.port });
+    }
+  } catch (err) {
+    await worker?.stop();
+    await providers?.close();
+    await aviso.close();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    aviso,
+    api,
+    url,
+    worker,
+    stop() {
+      stopping ??= (async () => {
+        await api?.close();
+        await worker?.stop();
+        await providers?.close();
+        await aviso.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// The capture provider delivers nothing: it builds the exact MIME an SMTP relay would get
+// (DKIM signature included) and stores it, so it can be read at GET /v1/messages/{id}/raw.
+// It is what Aviso uses until a real provider is configured, and says so at start.
+import type { Kysely } from 'kysely';
+import nodemailer from 'nodemailer';
+import type { Database } from '../../db/schema.ts';
+import type { EmailProvider, OutgoingEmail, SendResult } from '../provider.ts';
+import { mailOptions } from './compose.ts';
+
+export class CaptureProvider implements EmailProvider {
+  readonly name = 'capture';
+  private readonly composer = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'windows',
+  });
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async send(message: OutgoingEmail): Promise<SendResult> {
+    const info = await this.composer.sendMail(mailOptions(message));
+    const raw = info.message as Buffer;
+    await this.db
+      .insertInto('captured_messages')
+      .values({ message_id: message.id, project_id: message.projectId, raw })
+      .onConflict((oc) => oc.column('message_id').doUpdateSet({ raw }))
+      .execute();
+    return { providerMessageId: null, response: `captured ${raw.length} bytes (not delivered)` };
+  }
+
+  async close(): Promise<void> {}
+}

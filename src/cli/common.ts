@@ -1,0 +1,40 @@
+// What the subcommands share: the configuration (a bad setting ends the command with a
+// readable message), the --project option, and opening Aviso for a one-shot command.
+import { Option } from 'commander';
+import { type OpenAviso, openAviso } from '../app/open.ts';
+import { type Config, ConfigError, loadConfig } from '../config/config.ts';
+import { findProject, type Project } from '../projects/projects.ts';
+
+/** Opens Aviso, runs `work`, closes again (an embedded server used by another process keeps running). */
+export async function withAviso<T>(config: Config, work: (aviso: OpenAviso) => Promise<T>): Promise<T> {
+  const aviso = await openAviso(config, { poolSize: 2, log: (line) => process.stderr.write(`${line}\n`) });
+  try {
+    return await work(aviso);
+  } finally {
+    await aviso.close();
+  }
+}
+
+export async function projectOrExit(aviso: OpenAviso, idOrName: string | undefined): Promise<Project> {
+  const project = await findProject(aviso.db, idOrName);
+  if (!project) {
+    process.stderr.write(`aviso: no project "${idOrName}" (see: aviso projects list)\n`);
+    process.exit(2);
+  }
+  return project;
+}
+
+export function config(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`aviso: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+export const projectOption = () =>
+  new Option('-p, --project <name-or-id>', 'project (default: the default project)');

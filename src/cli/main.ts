@@ -1,0 +1,58 @@
+// The `aviso` command. Each subcommand opens what it needs and closes it again; `start`,
+// `api` and `worker` run until SIGINT/SIGTERM.
+import { Command } from 'commander';
+import { settings } from '../config/config.ts';
+import { createLogger } from '../log.ts';
+import { config, withAviso } from './common.ts';
+import { domainCommands } from './domains.ts';
+import { keyCommands } from './keys.ts';
+import { projectCommands } from './projects.ts';
+import { runServicesCommand } from './run.ts';
+import { sendCommand } from './send.ts';
+
+const program = new Command('aviso')
+  .description('Transactional messaging: email, SMS and WhatsApp from one API.')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `\nConfiguration comes from the environment (or aviso.config.json):\n${Object.values(settings)
+      .map((s) => `  ${s.env.padEnd(34)} ${s.doc}`)
+      .join('\n')}`,
+  );
+
+program
+  .command('start')
+  .description('Run the API and a delivery worker (embedded PostgreSQL unless DATABASE_URL is set).')
+  .action(() => runServicesCommand(config(), { api: true, worker: true }));
+
+program
+  .command('api')
+  .description('Run only the HTTP API (scale out: several api and worker processes on one PostgreSQL).')
+  .action(() => runServicesCommand(config(), { api: true, worker: false }));
+
+program
+  .command('worker')
+  .description('Run only a delivery worker.')
+  .action(() => runServicesCommand(config(), { api: false, worker: true }));
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations (start, api and worker do it too).')
+  .action(() =>
+    withAviso(config(), async (aviso) => {
+      const applied = aviso.migrationsApplied;
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+    }),
+  );
+
+program.addCommand(keyCommands());
+program.addCommand(projectCommands());
+program.addCommand(domainCommands());
+program.addCommand(sendCommand());
+
+program.parseAsync(process.argv).catch((err) => {
+  const log = createLogger('error');
+  log.error({ err }, 'command failed');
+  process.stderr.write(`aviso: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

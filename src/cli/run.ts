@@ -1,0 +1,46 @@
+// `aviso start | api | worker`: run until a signal, then shut down gracefully.
+import { startServices } from '../app/services.ts';
+import type { Config } from '../config/config.ts';
+import { createLogger } from '../log.ts';
+
+export async function runServicesCommand(config: Config, parts: { api: boolean; worker: boolean }) {
+  const log = createLogger(config.logLevel);
+  const services = await startServices(config, log, parts);
+  const say = (line = '') => process.stderr.write(`${line}\n`);
+  say();
+  if (services.url) {
+    say(`  Aviso API:  ${services.url}`);
+    say(`  API docs:   ${services.url}/docs   (OpenAPI: ${services.url}/openapi.json)`);
+  }
+  if (services.worker) say(`  Worker:     running (id ${services.worker.id})`);
+  say(
+    `  Database:   ${services.aviso.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}`,
+  );
+  if (parts.worker && !config.smtpUrl) {
+    say();
+    say('  !!! No email provider is configured (AVISO_SMTP_URL is not set).');
+    say('  !!! Messages are CAPTURED, NOT DELIVERED: read them at GET /v1/messages/{id}/raw.');
+  }
+  say();
+  say('  Create an API key:  npx aviso keys create');
+  say();
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) {
+      log.warn('second signal: exiting at once');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down: finishing in-flight work');
+    services.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

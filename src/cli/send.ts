@@ -1,0 +1,88 @@
+// `aviso send`: one test email from the terminal, through the same checks as the API. It
+// waits a little for a worker to send it and prints what happened.
+import { Command } from 'commander';
+import { jobNotifier } from '../delivery/notify.ts';
+import { ApiError } from '../errors/errors.ts';
+import { createLogger } from '../log.ts';
+import { acceptMessages, isPrepared } from '../messages/accept-messages.ts';
+import { messageInputSchema } from '../messages/message-input.ts';
+import { getMessage } from '../messages/queries.ts';
+import { cancelableStatuses, type MessageStatus } from '../messages/status.ts';
+import { config, projectOption, projectOrExit, withAviso } from './common.ts';
+
+interface SendOptions {
+  to: string;
+  from?: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  priority: string;
+  project?: string;
+  wait: string;
+}
+
+export function sendCommand(): Command {
+  return new Command('send')
+    .description(
+      'Send one email (a test from the terminal). A worker must run: `aviso start` or `aviso worker`.',
+    )
+    .requiredOption('--to <address>', 'recipient, e.g. "Ana <ana@example.com>"')
+    .option('--from <address>', 'sender (default: AVISO_FROM)')
+    .option('--subject <subject>', 'subject', 'Test from Aviso')
+    .option('--text <text>', 'plain-text body')
+    .option('--html <html>', 'HTML body')
+    .option('--priority <priority>', 'high, normal or low', 'normal')
+    .option('--wait <seconds>', 'how long to wait for the outcome', '15')
+    .addOption(projectOption())
+    .action((opts: SendOptions) => {
+      const cfg = config();
+      return withAviso(cfg, async (aviso) => {
+        const project = await projectOrExit(aviso, opts.project);
+        const parsed = messageInputSchema.safeParse({
+          to: opts.to,
+          from: opts.from,
+          subject: opts.subject,
+          text: opts.text ?? (opts.html ? undefined : 'This is a test message sent with `aviso send`.'),
+          html: opts.html,
+          priority: opts.priority,
+        });
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues)
+            process.stderr.write(`aviso: ${issue.path.join('.')}: ${issue.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        const [result] = await acceptMessages(aviso.db, cfg, project.id, [parsed.data]);
+        if (!result || !isPrepared(result)) {
+          const error = result ? new ApiError(result.code, result.message, result.path) : undefined;
+          process.stderr.write(
+            `aviso: ${error?.path ? `${error.path}: ` : ''}${error?.message ?? 'not accepted'}\n`,
+          );
+          process.exitCode = 2;
+          return;
+        }
+        jobNotifier(aviso.db, createLogger('silent'), 0)(result.priority);
+        console.log(`accepted ${result.id}`);
+        const deadline = Date.now() + Number(opts.wait) * 1000;
+        let shown = 0;
+        for (;;) {
+          const message = await getMessage(aviso.db, project.id, result.id);
+          for (const event of message?.events.slice(shown) ?? []) {
+            console.log(
+              `${event.at}  ${event.type}  ${Object.keys(event.details).length ? JSON.stringify(event.details) : ''}`,
+            );
+          }
+          shown = message?.events.length ?? shown;
+          const status = message?.status as MessageStatus;
+          if (!cancelableStatuses.includes(status) || Date.now() > deadline) {
+            if (cancelableStatuses.includes(status)) {
+              console.log(`still ${status}: is a worker running? (aviso start, or aviso worker)`);
+            }
+            console.log(`status: ${status}`);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      });
+    });
+}

@@ -1,0 +1,169 @@
+// The one typed configuration object, read from the environment and an optional
+// aviso.config.json. Every tunable has a name, a default and a line of documentation
+// here; nothing else in the code reads process.env.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const durationSeconds = (def: number) => z.coerce.number().positive().default(def);
+
+/** One entry per setting: environment name, config-file key, default and documentation. */
+export const settings = {
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL connection URL. Unset: an embedded PostgreSQL in AVISO_DATA_DIR.',
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+  },
+  dataDir: {
+    env: 'AVISO_DATA_DIR',
+    doc: 'Where the embedded PostgreSQL keeps its data.',
+    schema: z.string().min(1).default('./.aviso'),
+  },
+  host: {
+    env: 'AVISO_HOST',
+    doc: 'Address the HTTP API listens on.',
+    schema: z.string().min(1).default('127.0.0.1'),
+  },
+  port: {
+    env: 'AVISO_PORT',
+    doc: 'Port the HTTP API listens on (0 picks a free one).',
+    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+  },
+  smtpUrl: {
+    env: 'AVISO_SMTP_URL',
+    doc: 'Email provider for projects without one configured: smtp://user:pass@host:port or smtps://… (query: pool=N connections). Unset: the capture provider, which stores messages and delivers nothing.',
+    schema: z
+      .string()
+      .regex(/^smtps?:\/\/[^/]+/, 'must look like smtp://user:pass@host:port or smtps://host:port')
+      .optional(),
+  },
+  from: {
+    env: 'AVISO_FROM',
+    doc: 'Default sender when a message has no "from" (an address or "Name <address>").',
+    schema: z.string().min(3).optional(),
+  },
+  maxAttachmentBytes: {
+    env: 'AVISO_MAX_ATTACHMENT_BYTES',
+    doc: 'Largest total size of one message’s attachments, decoded (413 above).',
+    schema: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
+  },
+  maxBatchBytes: {
+    env: 'AVISO_MAX_BATCH_BYTES',
+    doc: 'Largest request body accepted by POST /v1/messages/batch.',
+    schema: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(50 * 1024 * 1024),
+  },
+  workerConcurrency: {
+    env: 'AVISO_WORKER_CONCURRENCY',
+    doc: 'Messages one worker sends at once (all priorities).',
+    schema: z.coerce.number().int().min(1).max(1000).default(16),
+  },
+  workerUrgentConcurrency: {
+    env: 'AVISO_WORKER_URGENT_CONCURRENCY',
+    doc: 'Extra slots one worker keeps for high-priority messages only, so they never wait behind bulk.',
+    schema: z.coerce.number().int().min(1).max(100).default(4),
+  },
+  workerPollMs: {
+    env: 'AVISO_WORKER_POLL_MS',
+    doc: 'How often an idle worker looks for due jobs when no notification arrives (scheduled sends).',
+    schema: z.coerce.number().int().min(10).default(500),
+  },
+  jobLeaseSeconds: {
+    env: 'AVISO_JOB_LEASE_SECONDS',
+    doc: 'How long a claimed job stays locked if its worker hangs without dying (dead workers are detected at once).',
+    schema: durationSeconds(600),
+  },
+  retryBaseSeconds: {
+    env: 'AVISO_RETRY_BASE_SECONDS',
+    doc: 'First retry delay after a temporary failure; doubles each attempt, with ±50 % jitter.',
+    schema: durationSeconds(30),
+  },
+  retryMaxSeconds: {
+    env: 'AVISO_RETRY_MAX_SECONDS',
+    doc: 'Longest delay between two attempts.',
+    schema: durationSeconds(3600),
+  },
+  emailRetryHorizonSeconds: {
+    env: 'AVISO_EMAIL_RETRY_HORIZON_SECONDS',
+    doc: 'How long after acceptance an email is retried before it ends as failed.',
+    schema: durationSeconds(3 * 24 * 3600),
+  },
+  logLevel: {
+    env: 'AVISO_LOG_LEVEL',
+    doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+} as const;
+
+type Settings = typeof settings;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`Invalid setting ${setting}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const configFileName = 'aviso.config.json';
+
+/**
+ * Reads the configuration: environment first, then aviso.config.json (keys are the
+ * camelCase names of `settings`), then defaults. Throws ConfigError naming the bad setting.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  file: string | null = findConfigFile(env) ?? null,
+): Config {
+  const fromFile = file ? readConfigFile(file) : {};
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings)) {
+    const raw = env[setting.env] !== undefined && env[setting.env] !== '' ? env[setting.env] : fromFile[key];
+    const parsed = setting.schema.safeParse(raw);
+    if (!parsed.success) {
+      const source = env[setting.env] !== undefined ? setting.env : `${key} in ${file}`;
+      throw new ConfigError(source, parsed.error.issues.map((i) => i.message).join('; '));
+    }
+    out[key] = parsed.data;
+  }
+  return out as Config;
+}
+
+function findConfigFile(env: NodeJS.ProcessEnv): string | undefined {
+  const path = resolve(env.AVISO_CONFIG ?? configFileName);
+  return existsSync(path) ? path : undefined;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(file, `not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(file, 'must hold a JSON object');
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in settings)) {
+      throw new ConfigError(
+        `${key} in ${file}`,
+        `unknown setting (known: ${Object.keys(settings).join(', ')})`,
+      );
+    }
+  }
+  return parsed as Record<string, unknown>;
+}

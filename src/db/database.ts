@@ -1,0 +1,40 @@
+// Opens the database Aviso uses: the external one named by DATABASE_URL, or the embedded
+// server in the data directory. Callers get one Kysely instance and one close().
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/config.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import type { Database } from './schema.ts';
+
+// bigint columns (ids, counts) as strings are exact; timestamps stay Date.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
+
+export interface OpenDatabase {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  url: string;
+  embedded?: EmbeddedPostgres;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  options: { poolSize?: number; log?: (line: string) => void } = {},
+): Promise<OpenDatabase> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, options.log);
+  const url = config.databaseUrl ?? (embedded as EmbeddedPostgres).url;
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', (err) => options.log?.(`database connection lost: ${err.message}`));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    url,
+    embedded,
+    async close() {
+      await db.destroy();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// The database as one TypeScript type, kept next to the migrations: every Kysely query
+// is checked against it. Change both together.
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  is_default: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  secret_hash: Buffer;
+  prefix: string;
+  created_at: CreatedAt;
+  revoked_at: Timestamp | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  project_id: string;
+  channel: string;
+  stream: string;
+  priority: number;
+  status: string;
+  to_address: string;
+  to_name: string | null;
+  from_address: string;
+  from_name: string | null;
+  reply_to: Json<{ email: string; name?: string } | null> | null;
+  subject: string | null;
+  html: string | null;
+  text_body: string | null;
+  template: string | null;
+  headers: Json<Record<string, string>>;
+  tags: string[];
+  metadata: Json<Record<string, unknown>>;
+  attachment_count: Generated<number>;
+  send_at: Timestamp | null;
+  message_id_header: string | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface MessageAttachmentsTable {
+  message_id: string;
+  position: number;
+  filename: string;
+  content_type: string;
+  content_id: string | null;
+  content: Buffer;
+}
+
+export interface MessageEventsTable {
+  id: Generated<string>;
+  message_id: string;
+  project_id: string;
+  type: string;
+  created_at: CreatedAt;
+  details: Json<Record<string, unknown>>;
+}
+
+export interface DeliveryJobsTable {
+  id: Generated<string>;
+  message_id: string;
+  project_id: string;
+  priority: number;
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+}
+
+export interface CapturedMessagesTable {
+  message_id: string;
+  project_id: string;
+  raw: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  project_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: Json<unknown> | null;
+  created_at: CreatedAt;
+}
+
+export interface SuppressionsTable {
+  project_id: string;
+  stream: string;
+  address: string;
+  reason: string;
+  details: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface ProviderConfigsTable {
+  id: string;
+  project_id: string;
+  channel: string;
+  type: string;
+  name: string;
+  position: Generated<number>;
+  config: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface DomainsTable {
+  id: string;
+  project_id: string;
+  domain: string;
+  dkim_selector: string;
+  dkim_private_key: string;
+  dkim_public_key: string;
+  created_at: CreatedAt;
+}
+
+export interface TemplatesTable {
+  project_id: string;
+  key: string;
+  subject: string;
+  html: string | null;
+  text_body: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  api_keys: ApiKeysTable;
+  messages: MessagesTable;
+  message_attachments: MessageAttachmentsTable;
+  message_events: MessageEventsTable;
+  delivery_jobs: DeliveryJobsTable;
+  captured_messages: CapturedMessagesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  suppressions: SuppressionsTable;
+  provider_configs: ProviderConfigsTable;
+  domains: DomainsTable;
+  templates: TemplatesTable;
+}

@@ -1,0 +1,175 @@
+// The delivery queue's SQL, in one place. Jobs live in delivery_jobs; a worker claims a few
+// at a time with FOR UPDATE SKIP LOCKED (workers never block on, or take, each other's jobs),
+// and records each outcome in the same statement that deletes or reschedules the job.
+// A claimed job is tagged with the worker's id; a worker holds an advisory lock on that id
+// for as long as its session lives, so the jobs of a worker that died (kill -9, lost host)
+// are released as soon as PostgreSQL drops its session.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+/** First key of the advisory locks that mark live workers (ASCII "AVIS"). */
+export const workerLockClass = 0x41564953;
+
+export interface ClaimedJob {
+  job_id: string;
+  job_attempts: number;
+  id: string;
+  project_id: string;
+  priority: number;
+  stream: string;
+  to_address: string;
+  to_name: string | null;
+  from_address: string;
+  from_name: string | null;
+  reply_to: { email: string; name?: string } | null;
+  subject: string | null;
+  html: string | null;
+  text_body: string | null;
+  headers: Record<string, string>;
+  attachment_count: number;
+  created_at: Date;
+}
+
+/**
+ * Claims up to `limit` due jobs, most urgent first (priority, then due time). `onlyPriority`
+ * restricts the claim to one priority: the urgent lane uses it so that high-priority work
+ * has slots of its own. Returns each job with the message it delivers.
+ */
+export async function claimJobs(
+  db: Kysely<Database>,
+  workerId: string,
+  limit: number,
+  leaseSeconds: number,
+  onlyPriority?: number,
+): Promise<ClaimedJob[]> {
+  const filter = onlyPriority === undefined ? sql`` : sql`AND priority = ${onlyPriority}`;
+  const result = await sql<ClaimedJob>`
+    WITH picked AS (
+      SELECT id FROM delivery_jobs
+      WHERE locked_by IS NULL AND run_at <= now() ${filter}
+      ORDER BY priority, run_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+      UPDATE delivery_jobs j
+      SET locked_by = ${workerId}, locked_until = now() + make_interval(secs => ${leaseSeconds}),
+          attempts = j.attempts + 1
+      FROM picked WHERE j.id = picked.id
+      RETURNING j.id, j.message_id, j.attempts
+    )
+    SELECT c.id AS job_id, c.attempts AS job_attempts, m.id, m.project_id, m.priority, m.stream,
+      m.to_address, m.to_name, m.from_address, m.from_name, m.reply_to, m.subject, m.html,
+      m.text_body, m.headers, m.attachment_count, m.created_at
+    FROM claimed c JOIN messages m ON m.id = c.message_id
+    ORDER BY m.priority, c.id
+  `.execute(db);
+  return result.rows;
+}
+
+export interface Outcome {
+  jobId: string;
+  messageId: string;
+  /** The message's new status. */
+  status: string;
+  /** The event to record. */
+  event: string;
+  details: Record<string, unknown>;
+  provider: string | null;
+  providerMessageId: string | null;
+  messageIdHeader: string | null;
+  /** Set for a retry: the job stays, due again at this time. Otherwise the job is done. */
+  retryAt: Date | null;
+  /** When it happened (the provider's answer), not when it was written. */
+  at: Date;
+}
+
+/**
+ * Records outcomes: deletes finished jobs or reschedules retried ones, updates their
+ * messages and appends their events, in one statement (so in one transaction). Only jobs
+ * still claimed by this worker are touched; an outcome for a job this worker no longer holds
+ * (its lease expired and another worker took it) is dropped. Returns how many were recorded.
+ */
+export async function recordOutcomes(
+  db: Kysely<Database>,
+  workerId: string,
+  outcomes: Outcome[],
+): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  const input = JSON.stringify(
+    outcomes.map((o) => ({
+      job_id: o.jobId,
+      message_id: o.messageId,
+      status: o.status,
+      event: o.event,
+      details: o.details,
+      provider: o.provider,
+      provider_message_id: o.providerMessageId,
+      message_id_header: o.messageIdHeader,
+      retry_at: o.retryAt?.toISOString() ?? null,
+      at: o.at.toISOString(),
+    })),
+  );
+  const result = await sql<{ n: number }>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(
+        job_id bigint, message_id text, status text, event text, details jsonb, provider text,
+        provider_message_id text, message_id_header text, retry_at timestamptz, at timestamptz)
+    ), finished AS (
+      DELETE FROM delivery_jobs j USING input i
+      WHERE j.id = i.job_id AND i.retry_at IS NULL AND j.locked_by = ${workerId}
+      RETURNING j.id
+    ), retried AS (
+      UPDATE delivery_jobs j SET run_at = i.retry_at, locked_by = NULL, locked_until = NULL
+      FROM input i
+      WHERE j.id = i.job_id AND i.retry_at IS NOT NULL AND j.locked_by = ${workerId}
+      RETURNING j.id
+    ), owned AS (
+      SELECT id FROM finished UNION ALL SELECT id FROM retried
+    ), updated AS (
+      UPDATE messages m SET status = i.status,
+        provider = coalesce(i.provider, m.provider),
+        provider_message_id = coalesce(i.provider_message_id, m.provider_message_id),
+        message_id_header = coalesce(i.message_id_header, m.message_id_header),
+        attempts = m.attempts + 1,
+        updated_at = i.at
+      FROM input i JOIN owned o ON o.id = i.job_id
+      WHERE m.id = i.message_id
+      RETURNING m.id, m.project_id
+    ), events AS (
+      INSERT INTO message_events (message_id, project_id, type, created_at, details)
+      SELECT i.message_id, u.project_id, i.event, i.at, i.details
+      FROM input i JOIN updated u ON u.id = i.message_id
+      ORDER BY i.at
+    )
+    SELECT count(*)::int AS n FROM updated
+  `.execute(db);
+  return result.rows[0]?.n ?? 0;
+}
+
+/**
+ * Makes jobs claimable again when their worker is gone (its advisory lock vanished with its
+ * session) or their lease ran out (a worker that hangs). Returns how many were released.
+ */
+export async function releaseAbandonedJobs(db: Kysely<Database>): Promise<number> {
+  const result = await sql`
+    UPDATE delivery_jobs SET locked_by = NULL, locked_until = NULL
+    WHERE locked_by IS NOT NULL
+      AND (locked_until < now() OR locked_by NOT IN (
+        SELECT objid::bigint FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = ${workerLockClass} AND objsubid = 2 AND granted))
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Releases this worker's own claims (at shutdown, for jobs it did not start). */
+export async function releaseJobs(db: Kysely<Database>, workerId: string, jobIds: string[]): Promise<void> {
+  if (jobIds.length === 0) return;
+  await db
+    .updateTable('delivery_jobs')
+    .set({ locked_by: null, locked_until: null })
+    .where('locked_by', '=', workerId)
+    .where('id', 'in', jobIds)
+    .execute();
+}
+
+export const channelFor = { high: 'aviso_jobs_high', any: 'aviso_jobs' } as const;

@@ -1,0 +1,364 @@
+// The delivery worker: claims due jobs, renders each into an outgoing email, hands it to the
+// project's provider and records the outcome. Two lanes share one process: the general lane
+// takes any job, most urgent first; the urgent lane has slots only high-priority jobs may use,
+// so a 2FA code never waits for a bulk send to finish. Outcomes are written in small batches,
+// each in the statement that also completes its jobs.
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { domainOf } from '../channels/email/address.ts';
+import { dkimKeyFor } from '../channels/email/domains.ts';
+import { type OutgoingEmail, PermanentError, TransientError } from '../channels/provider.ts';
+import type { Database } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import { purgeIdempotencyKeys } from '../messages/idempotency.ts';
+import { priorities, priorityName } from '../messages/status.ts';
+import type { ProviderRegistry } from './providers.ts';
+import {
+  type ClaimedJob,
+  channelFor,
+  claimJobs,
+  type Outcome,
+  recordOutcomes,
+  releaseAbandonedJobs,
+  workerLockClass,
+} from './queue.ts';
+import { nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+
+export interface WorkerOptions {
+  concurrency: number;
+  urgentConcurrency: number;
+  pollMs: number;
+  leaseSeconds: number;
+  retry: RetryPolicy;
+}
+
+interface Lane {
+  name: string;
+  slots: number;
+  onlyPriority?: number;
+  inFlight: number;
+  wakePending: boolean;
+  wake?: () => void;
+  done?: Promise<void>;
+}
+
+const flushSize = 64;
+const flushDelayMs = 5;
+const housekeepingMs = 5_000;
+
+export class DeliveryWorker {
+  private workerId = '';
+  private listener?: pg.Client;
+  private running = false;
+  private readonly lanes: Lane[];
+  private pending: (Outcome & { workerId: string })[] = [];
+  private flushing?: Promise<void>;
+  private flushTimer?: NodeJS.Timeout;
+  private housekeeping?: NodeJS.Timeout;
+  private lastPurge = 0;
+  private readonly dkimCache = new Map<string, { key: OutgoingEmail['dkim']; until: number }>();
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly databaseUrl: string,
+    private readonly providers: ProviderRegistry,
+    private readonly options: WorkerOptions,
+    private readonly log: Logger,
+  ) {
+    this.lanes = [
+      {
+        name: 'urgent',
+        slots: options.urgentConcurrency,
+        onlyPriority: priorities.high,
+        inFlight: 0,
+        wakePending: false,
+      },
+      { name: 'general', slots: options.concurrency, inFlight: 0, wakePending: false },
+    ];
+  }
+
+  get id(): string {
+    return this.workerId;
+  }
+
+  async start(): Promise<void> {
+    await this.connectListener();
+    this.running = true;
+    await releaseAbandonedJobs(this.db);
+    this.housekeeping = setInterval(() => void this.houseKeep(), housekeepingMs);
+    for (const lane of this.lanes) lane.done = this.runLane(lane);
+    this.log.info({ workerId: this.workerId, concurrency: this.options.concurrency }, 'worker started');
+  }
+
+  /** Stops claiming, lets in-flight sends finish (up to `graceMs`), records their outcomes. */
+  async stop(graceMs = 30_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.housekeeping);
+    for (const lane of this.lanes) this.wake(lane);
+    await Promise.all(this.lanes.map((l) => l.done));
+    const deadline = Date.now() + graceMs;
+    while (this.inFlight() > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.idle.add(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+    await this.flush();
+    if (this.inFlight() > 0)
+      this.log.warn({ inFlight: this.inFlight() }, 'worker stopped with sends still in flight');
+    await this.listener?.end().catch(() => {});
+    this.log.info({ workerId: this.workerId }, 'worker stopped');
+  }
+
+  private inFlight(): number {
+    return this.lanes.reduce((n, l) => n + l.inFlight, 0);
+  }
+
+  /**
+   * A dedicated session: it holds the advisory lock that tells others this worker lives, and
+   * LISTENs for new jobs. If it drops, the worker takes a new id (its old claims will be
+   * released by whoever notices) and goes on.
+   */
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true });
+    await client.connect();
+    const { rows } = await client.query<{ id: string }>("SELECT nextval('worker_ids')::text AS id");
+    const id = (rows[0] as { id: string }).id;
+    await client.query('SELECT pg_advisory_lock($1, $2::int)', [workerLockClass, id]);
+    await client.query(`LISTEN ${channelFor.any}`);
+    await client.query(`LISTEN ${channelFor.high}`);
+    client.on('notification', (n) => {
+      if (n.channel === channelFor.high) for (const lane of this.lanes) this.wake(lane);
+      else this.wake(this.lanes[1] as Lane);
+    });
+    client.on('error', (err) => {
+      this.log.error({ err, workerId: id }, 'worker session lost; reconnecting');
+      void this.reconnect();
+    });
+    this.listener = client;
+    this.workerId = id;
+  }
+
+  private async reconnect(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.connectListener();
+        return;
+      } catch (err) {
+        this.log.error({ err }, 'worker reconnect failed');
+        await sleep(1000);
+      }
+    }
+  }
+
+  private wake(lane: Lane): void {
+    lane.wakePending = true;
+    lane.wake?.();
+  }
+
+  private async runLane(lane: Lane): Promise<void> {
+    // Claim in batches: wait until a quarter of the slots are free unless nothing runs.
+    const batch = Math.max(1, Math.floor(lane.slots / 4));
+    while (this.running) {
+      const free = lane.slots - lane.inFlight;
+      lane.wakePending = false;
+      if (free >= batch || (free > 0 && lane.inFlight === 0)) {
+        let jobs: ClaimedJob[] = [];
+        try {
+          jobs = await claimJobs(this.db, this.workerId, free, this.options.leaseSeconds, lane.onlyPriority);
+        } catch (err) {
+          this.log.error({ err, lane: lane.name }, 'claiming jobs failed');
+          await sleep(1000);
+          continue;
+        }
+        const claimedBy = this.workerId;
+        for (const job of jobs) {
+          lane.inFlight++;
+          void this.deliver(job, claimedBy).finally(() => {
+            lane.inFlight--;
+            this.wake(lane);
+            if (this.inFlight() === 0) for (const resolve of this.idle) resolve();
+          });
+        }
+        if (jobs.length === free) continue;
+      }
+      if (lane.wakePending) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        lane.wake = () => {
+          clearTimeout(timer);
+          lane.wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async deliver(job: ClaimedJob, claimedBy: string): Promise<void> {
+    let outcome: Outcome;
+    let providerName: string | null = null;
+    let header: string | null = null;
+    try {
+      const email = await this.outgoingEmail(job);
+      header = email.messageIdHeader;
+      const provider = await this.providers.email(job.project_id);
+      providerName = provider.name;
+      const result = await provider.send(email);
+      outcome = {
+        ...this.base(job, providerName, header),
+        status: 'sent',
+        event: 'sent',
+        details: { provider: providerName, response: result.response, messageId: header },
+        providerMessageId: result.providerMessageId,
+      };
+    } catch (err) {
+      outcome = this.failure(job, err, providerName, header);
+    }
+    this.log.debug(
+      { messageId: job.id, projectId: job.project_id, status: outcome.status },
+      'delivery attempt',
+    );
+    this.pending.push({ ...outcome, workerId: claimedBy });
+    if (this.pending.length >= flushSize) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), flushDelayMs);
+  }
+
+  private base(job: ClaimedJob, provider: string | null, header: string | null) {
+    return {
+      jobId: job.job_id,
+      messageId: job.id,
+      provider,
+      providerMessageId: null,
+      messageIdHeader: header,
+      retryAt: null,
+      at: new Date(),
+    };
+  }
+
+  private failure(job: ClaimedJob, err: unknown, provider: string | null, header: string | null): Outcome {
+    const base = this.base(job, provider, header);
+    if (err instanceof PermanentError) {
+      const bounced = err.kind === 'bounce';
+      return {
+        ...base,
+        status: bounced ? 'bounced' : 'failed',
+        event: bounced ? 'bounced' : 'failed',
+        details: { ...(bounced ? { bounceType: 'hard' } : { reason: 'rejected' }), provider, ...err.details },
+      };
+    }
+    const details =
+      err instanceof TransientError
+        ? err.details
+        : { response: err instanceof Error ? err.message : String(err) };
+    if (!(err instanceof TransientError))
+      this.log.error({ err, messageId: job.id }, 'unexpected delivery error');
+    const retryAt = nextAttemptAt(this.options.retry, job.job_attempts, job.created_at, base.at, {
+      retryAfterMs: err instanceof TransientError ? err.details.retryAfterMs : undefined,
+    });
+    if (!retryAt) {
+      return {
+        ...base,
+        status: 'failed',
+        event: 'failed',
+        details: { reason: 'retry_horizon_exceeded', attempts: job.job_attempts, provider, ...details },
+      };
+    }
+    return {
+      ...base,
+      status: 'deferred',
+      event: 'deferred',
+      retryAt,
+      details: { attempt: job.job_attempts, nextAttemptAt: retryAt.toISOString(), provider, ...details },
+    };
+  }
+
+  private async outgoingEmail(job: ClaimedJob): Promise<OutgoingEmail> {
+    const fromDomain = domainOf(job.from_address);
+    const attachments =
+      job.attachment_count === 0
+        ? []
+        : await this.db
+            .selectFrom('message_attachments')
+            .select(['filename', 'content_type', 'content_id', 'content'])
+            .where('message_id', '=', job.id)
+            .orderBy('position')
+            .execute();
+    return {
+      id: job.id,
+      projectId: job.project_id,
+      priority: priorityName(job.priority),
+      from: mailbox(job.from_address, job.from_name),
+      to: mailbox(job.to_address, job.to_name),
+      replyTo: job.reply_to,
+      subject: job.subject ?? '',
+      html: job.html,
+      text: job.text_body,
+      headers: job.headers,
+      attachments: attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.content_type,
+        contentId: a.content_id,
+        content: a.content,
+      })),
+      messageIdHeader: `<${job.id}@${fromDomain}>`,
+      dkim: await this.dkim(job.project_id, fromDomain),
+    };
+  }
+
+  private async dkim(projectId: string, domain: string): Promise<OutgoingEmail['dkim']> {
+    const cacheKey = `${projectId}/${domain}`;
+    const hit = this.dkimCache.get(cacheKey);
+    if (hit && hit.until > Date.now()) return hit.key;
+    const key = await dkimKeyFor(this.db, projectId, domain);
+    this.dkimCache.set(cacheKey, { key, until: Date.now() + 60_000 });
+    return key;
+  }
+
+  /** Writes pending outcomes; on failure keeps them and tries again. One flush at a time. */
+  private flush(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushing = (this.flushing ?? Promise.resolve()).then(async () => {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, 500);
+        const byWorker = new Map<string, Outcome[]>();
+        for (const o of batch) {
+          const list = byWorker.get(o.workerId);
+          if (list) list.push(o);
+          else byWorker.set(o.workerId, [o]);
+        }
+        try {
+          for (const [workerId, outcomes] of byWorker) await recordOutcomes(this.db, workerId, outcomes);
+        } catch (err) {
+          this.log.error({ err, outcomes: batch.length }, 'recording outcomes failed; retrying');
+          this.pending.unshift(...batch);
+          await sleep(500);
+          if (!this.running && this.inFlight() === 0) return;
+        }
+      }
+    });
+    return this.flushing;
+  }
+
+  private async houseKeep(): Promise<void> {
+    try {
+      const released = await releaseAbandonedJobs(this.db);
+      if (released > 0) this.log.warn({ released }, 'released jobs of a worker that is gone');
+      if (released > 0) for (const lane of this.lanes) this.wake(lane);
+      if (Date.now() - this.lastPurge > 3_600_000) {
+        this.lastPurge = Date.now();
+        await purgeIdempotencyKeys(this.db);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'housekeeping failed');
+    }
+  }
+}
+
+function mailbox(email: string, name: string | null) {
+  return name ? { email, name } : { email };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,95 @@
+// Every error code the API can answer with, its HTTP status and default message, in one
+// place. Codes are a stable contract: add new ones, never rename or reuse them.
+
+export const errorCodes = {
+  // Request shape
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  validation_failed: { status: 422, message: 'The request is not valid.' },
+  field_required: { status: 422, message: 'This field is required.' },
+  unknown_field: { status: 422, message: 'This field is not known.' },
+  invalid_type: { status: 422, message: 'This field has the wrong type.' },
+  invalid_value: { status: 422, message: 'This value is not allowed.' },
+  value_too_long: { status: 422, message: 'This value is too long.' },
+  value_too_short: { status: 422, message: 'This value is too short.' },
+  invalid_format: { status: 422, message: 'This value does not have the expected format.' },
+  // Messages
+  invalid_address: { status: 422, message: 'This is not a valid email address.' },
+  header_injection: { status: 422, message: 'Line breaks are not allowed here.' },
+  header_not_allowed: { status: 422, message: 'This header is set by Aviso and cannot be given.' },
+  invalid_header_name: { status: 422, message: 'This is not a valid header name.' },
+  content_missing: { status: 422, message: 'Give "html" and/or "text", or a "template".' },
+  conflicting_fields: { status: 422, message: 'These fields cannot be used together.' },
+  from_required: { status: 422, message: 'Give "from", or configure AVISO_FROM.' },
+  invalid_base64: { status: 422, message: 'Attachment content must be base64.' },
+  attachments_too_large: { status: 413, message: 'The attachments are too large.' },
+  send_at_too_far: { status: 422, message: '"sendAt" may be at most one year ahead.' },
+  batch_too_large: { status: 413, message: 'A batch holds at most 500 messages.' },
+  batch_empty: { status: 422, message: 'A batch holds at least one message.' },
+  template_not_found: { status: 422, message: 'No template has this key.' },
+  template_variable_missing: { status: 422, message: 'The data lacks a variable the template uses.' },
+  template_invalid: { status: 422, message: 'The template cannot be parsed.' },
+  template_render_failed: { status: 422, message: 'The template could not be rendered with this data.' },
+  idempotency_key_reused: {
+    status: 409,
+    message: 'This Idempotency-Key was used with a different request body in the last 24 hours.',
+  },
+  invalid_idempotency_key: { status: 400, message: 'Idempotency-Key must be 1 to 255 printable characters.' },
+  message_not_cancelable: { status: 409, message: 'The message can no longer be canceled.' },
+  message_not_captured: {
+    status: 404,
+    message: 'Raw MIME is kept only for messages sent with the capture provider.',
+  },
+  invalid_cursor: { status: 400, message: 'The cursor is not valid.' },
+  // Access
+  unauthorized: { status: 401, message: 'Give a valid API key as "Authorization: Bearer <key>".' },
+  not_found: { status: 404, message: 'Not found.' },
+  route_not_found: { status: 404, message: 'No such route.' },
+  method_not_allowed: { status: 405, message: 'This method is not allowed here.' },
+  // Ours
+  internal_error: { status: 500, message: 'Something went wrong on our side. It has been logged.' },
+  service_unavailable: { status: 503, message: 'The service is not ready.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  path?: string;
+}
+
+/** An error meant for the API client: code, message and, for input errors, the field path. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly details?: ErrorBody[];
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly path?: string,
+    details?: ErrorBody[],
+  ) {
+    super(message ?? errorCodes[code].message);
+    this.name = 'ApiError';
+    this.status = errorCodes[code].status;
+    if (details && details.length > 1) this.details = details;
+  }
+
+  toBody(): { error: ErrorBody & { details?: ErrorBody[] } } {
+    const body: ErrorBody & { details?: ErrorBody[] } = { code: this.code, message: this.message };
+    if (this.path) body.path = this.path;
+    if (this.details) body.details = this.details;
+    return { error: body };
+  }
+}
+
+/** Formats a path the way clients write it: `attachments[0].content`, `data.order.total`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+// Accepting messages: each validated input is prepared on its own (templates loaded once for
+// all), and the good ones are stored together in one statement. Used by the API (single and
+// batch) and by `aviso send`.
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/schema.ts';
+import { ApiError, type ErrorBody } from '../errors/errors.ts';
+import { loadTemplateSources } from '../templates/store.ts';
+import type { MessageInput } from './message-input.ts';
+import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
+import { storeMessages } from './store-messages.ts';
+
+/** Returns, in input order, each stored message or the error that kept it out. */
+export async function acceptMessages(
+  executor: Kysely<Database>,
+  config: Pick<Config, 'from' | 'maxAttachmentBytes'>,
+  projectId: string,
+  inputs: (MessageInput | ErrorBody)[],
+): Promise<(PreparedMessage | ErrorBody)[]> {
+  const keys = [...new Set(inputs.flatMap((i) => ('template' in i && i.template ? [i.template] : [])))];
+  const ctx = { config, templates: await loadTemplateSources(executor, projectId, keys), now: new Date() };
+  const results = await Promise.all(
+    inputs.map(async (input) => {
+      if ('code' in input) return input;
+      try {
+        return await prepareMessage(input, ctx);
+      } catch (err) {
+        if (err instanceof ApiError) return err.toBody().error;
+        throw err;
+      }
+    }),
+  );
+  await storeMessages(executor, projectId, results.filter(isPrepared));
+  return results;
+}
+
+export function isPrepared(m: PreparedMessage | ErrorBody): m is PreparedMessage {
+  return 'id' in m;
+}

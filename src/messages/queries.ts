@@ -1,0 +1,139 @@
+// Reading messages back for the API: one message with its ordered events, and filtered
+// lists with cursor pagination. Every query is scoped by project: another project's message
+// is simply not found.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MessagesTable } from '../db/schema.ts';
+import { ApiError } from '../errors/errors.ts';
+import { firstIdAt } from '../ids/ids.ts';
+import { type MessageStatus, type Priority, priorityName } from './status.ts';
+
+export interface MessageView {
+  id: string;
+  status: MessageStatus;
+  channel: string;
+  stream: string;
+  priority: Priority;
+  to: { email: string; name?: string };
+  from: { email: string; name?: string };
+  replyTo: { email: string; name?: string } | null;
+  subject: string | null;
+  template: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  headers: Record<string, string>;
+  attachments: number;
+  sendAt: string | null;
+  messageIdHeader: string | null;
+  provider: string | null;
+  providerMessageId: string | null;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EventView {
+  type: string;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+function mailbox(email: string, name: string | null) {
+  return name ? { email, name } : { email };
+}
+
+function toView(row: Selectable<MessagesTable>): MessageView {
+  return {
+    id: row.id,
+    status: row.status as MessageStatus,
+    channel: row.channel,
+    stream: row.stream,
+    priority: priorityName(row.priority),
+    to: mailbox(row.to_address, row.to_name),
+    from: mailbox(row.from_address, row.from_name),
+    replyTo: row.reply_to,
+    subject: row.subject,
+    template: row.template,
+    tags: row.tags,
+    metadata: row.metadata,
+    headers: row.headers,
+    attachments: row.attachment_count,
+    sendAt: row.send_at?.toISOString() ?? null,
+    messageIdHeader: row.message_id_header,
+    provider: row.provider,
+    providerMessageId: row.provider_message_id,
+    attempts: row.attempts,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function getMessage(
+  db: Kysely<Database>,
+  projectId: string,
+  id: string,
+): Promise<(MessageView & { events: EventView[] }) | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const events = await db
+    .selectFrom('message_events')
+    .select(['type', 'created_at', 'details'])
+    .where('message_id', '=', id)
+    .where('project_id', '=', projectId)
+    .orderBy('id')
+    .execute();
+  return {
+    ...toView(row),
+    events: events.map((e) => ({ type: e.type, at: e.created_at.toISOString(), details: e.details })),
+  };
+}
+
+export interface MessageFilter {
+  status?: MessageStatus;
+  to?: string;
+  tag?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+/** Newest first. The cursor is the last id of the previous page, opaque to clients. */
+export async function listMessages(
+  db: Kysely<Database>,
+  projectId: string,
+  filter: MessageFilter,
+): Promise<{ data: MessageView[]; nextCursor: string | null }> {
+  let q = db.selectFrom('messages').selectAll().where('project_id', '=', projectId);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.to) q = q.where('to_address', '=', filter.to);
+  if (filter.tag) q = q.where('tags', '@>', [filter.tag]);
+  // Ids begin with their creation time, so time bounds are id bounds and use the same index.
+  if (filter.since) q = q.where('id', '>=', firstIdAt('msg', filter.since.getTime()));
+  if (filter.until) q = q.where('id', '<', firstIdAt('msg', filter.until.getTime()));
+  if (filter.cursor) q = q.where('id', '<', decodeCursor(filter.cursor));
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(toView),
+    nextCursor: rows.length > filter.limit && last ? encodeCursor(last.id) : null,
+  };
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (!/^msg_[0-9a-z]{26}$/.test(id)) throw new ApiError('invalid_cursor', undefined, 'cursor');
+  return id;
+}

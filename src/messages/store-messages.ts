@@ -1,0 +1,93 @@
+// Stores accepted messages: the message rows, their first events, their attachments and
+// their delivery jobs, in ONE statement. One statement is one round trip and one implicit
+// transaction, so a message is never stored without its job (transactional outbox), and the
+// API can answer 202 as soon as it returns: the data is committed and durable.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { PreparedMessage } from './prepare-message.ts';
+
+/**
+ * The whole batch travels as two JSON parameters, expanded by jsonb_to_recordset: the
+ * statement text is the same for 1 or 500 messages (one plan), and PostgreSQL decodes the
+ * base64 attachments itself.
+ */
+const acceptSql = (project: string, messages: string, attachments: string) => sql`
+  WITH input AS (
+    SELECT * FROM jsonb_to_recordset(${messages}::jsonb) AS x(
+      id text, channel text, stream text, priority smallint, status text,
+      to_address text, to_name text, from_address text, from_name text, reply_to jsonb,
+      subject text, html text, text_body text, template text, headers jsonb, tags text[],
+      metadata jsonb, attachment_count integer, send_at timestamptz, events jsonb)
+  ),
+  stored AS (
+    INSERT INTO messages (id, project_id, channel, stream, priority, status, to_address, to_name,
+      from_address, from_name, reply_to, subject, html, text_body, template, headers, tags,
+      metadata, attachment_count, send_at)
+    SELECT id, ${project}, channel, stream, priority, status, to_address, to_name,
+      from_address, from_name, reply_to, subject, html, text_body, template, headers, tags,
+      metadata, attachment_count, send_at
+    FROM input
+  ),
+  events AS (
+    INSERT INTO message_events (message_id, project_id, type, details)
+    SELECT i.id, ${project}, e.value->>'type', coalesce(e.value->'details', '{}')
+    FROM input i CROSS JOIN LATERAL jsonb_array_elements(i.events) WITH ORDINALITY AS e(value, n)
+    ORDER BY i.id, e.n
+  ),
+  files AS (
+    INSERT INTO message_attachments (message_id, position, filename, content_type, content_id, content)
+    SELECT message_id, position, filename, content_type, content_id, decode(content, 'base64')
+    FROM jsonb_to_recordset(${attachments}::jsonb) AS a(
+      message_id text, position smallint, filename text, content_type text, content_id text, content text)
+  ),
+  jobs AS (
+    INSERT INTO delivery_jobs (message_id, project_id, priority, run_at)
+    SELECT id, ${project}, priority, coalesce(send_at, now()) FROM input
+  )
+  SELECT count(*)::int AS n FROM input
+`;
+
+/** Stores the prepared messages (one statement, all or nothing). */
+export async function storeMessages(
+  db: Kysely<Database>,
+  projectId: string,
+  messages: PreparedMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  const rows = messages.map((m) => ({
+    id: m.id,
+    channel: m.channel,
+    stream: m.stream,
+    priority: m.priority,
+    status: m.status,
+    to_address: m.to.email,
+    to_name: m.to.name ?? null,
+    from_address: m.from.email,
+    from_name: m.from.name ?? null,
+    reply_to: m.replyTo,
+    subject: m.subject,
+    html: m.html,
+    text_body: m.text,
+    template: m.template,
+    headers: m.headers,
+    tags: m.tags,
+    metadata: m.metadata,
+    attachment_count: m.attachments.length,
+    send_at: m.sendAt?.toISOString() ?? null,
+    events:
+      m.status === 'scheduled'
+        ? [{ type: 'accepted' }, { type: 'scheduled', details: { sendAt: m.sendAt?.toISOString() } }]
+        : [{ type: 'accepted' }],
+  }));
+  const files = messages.flatMap((m) =>
+    m.attachments.map((a, position) => ({
+      message_id: m.id,
+      position,
+      filename: a.filename,
+      content_type: a.contentType,
+      content_id: a.contentId,
+      content: a.content,
+    })),
+  );
+  await acceptSql(projectId, JSON.stringify(rows), JSON.stringify(files)).execute(db);
+}

@@ -1,0 +1,90 @@
+// Starts Aviso in-process for a test: API on a free port and a worker, on a fresh test
+// database, sending to the given SMTP URL (or capturing). Returns a small HTTP client.
+import { type RunningServices, startServices } from '../../src/app/services.ts';
+import { type Config, loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { createApiKey } from '../../src/projects/api-keys.ts';
+import { createProject } from '../../src/projects/projects.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface TestAviso {
+  url: string;
+  key: string;
+  database: TestDatabase;
+  services: RunningServices;
+  config: Config;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** A second project with its own key (tenant isolation). */
+  otherProjectKey(): Promise<string>;
+  waitForStatus(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+export async function startTestAviso(
+  env: Record<string, string> = {},
+  parts = { api: true, worker: true },
+): Promise<TestAviso> {
+  const database = await createTestDatabase();
+  const config = loadConfig(
+    {
+      DATABASE_URL: database.url,
+      AVISO_PORT: '0',
+      AVISO_FROM: 'Aviso Tests <tests@aviso.test>',
+      AVISO_WORKER_POLL_MS: '50',
+      AVISO_LOG_LEVEL: process.env.AVISO_TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    },
+    null,
+  );
+  const services = await startServices(config, createLogger(config.logLevel), parts);
+  const { key } = await createApiKey(database.db, services.aviso.defaultProject.id, 'test');
+  const url = services.url ?? '';
+  const request: TestAviso['request'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.key === undefined ? key : options.key;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    if (options.raw !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: response.status, body: parsed, headers: response.headers };
+  };
+  return {
+    url,
+    key,
+    database,
+    services,
+    config,
+    request,
+    async otherProjectKey() {
+      const project = await createProject(database.db, `other-${Date.now()}`);
+      return (await createApiKey(database.db, project.id, 'other')).key;
+    },
+    async waitForStatus(id, statuses, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { body } = await request('GET', `/v1/messages/${id}`);
+        if (statuses.includes(body.status)) return body;
+        if (Date.now() > deadline)
+          throw new Error(`message ${id} is ${body.status}, expected ${statuses.join('/')}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop() {
+      await services.stop();
+      await database.drop();
+    },
+  };
+}
