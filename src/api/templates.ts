@@ -26,7 +26,7 @@ const templateBody = z
     path: ['html'],
     params: { code: 'content_missing' },
   })
-  .meta({ id: 'TemplateInput' });
+  .meta({ id: 'TemplateContent' });
 
 const templateSchema = z
   .object({

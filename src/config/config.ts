@@ -5,7 +5,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const durationSeconds = (def: number) => z.coerce.number().positive().default(def);
+const durationSeconds = (def: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .positive({ error: 'must be more than 0 seconds' })
+    .default(def);
+
+const wholeNumber = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 /** One entry per setting: environment name, config-file key, default and documentation. */
 export const settings = {
@@ -30,7 +39,7 @@ export const settings = {
   port: {
     env: 'AVISO_PORT',
     doc: 'Port the HTTP API listens on (0 picks a free one).',
-    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+    schema: wholeNumber(0, 65535).default(8080),
   },
   smtpUrl: {
     env: 'AVISO_SMTP_URL',
@@ -48,35 +57,27 @@ export const settings = {
   maxAttachmentBytes: {
     env: 'AVISO_MAX_ATTACHMENT_BYTES',
     doc: 'Largest total size of one message’s attachments, decoded (413 above).',
-    schema: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(10 * 1024 * 1024),
+    schema: wholeNumber(1, 2 ** 31).default(10 * 1024 * 1024),
   },
   maxBatchBytes: {
     env: 'AVISO_MAX_BATCH_BYTES',
     doc: 'Largest request body accepted by POST /v1/messages/batch.',
-    schema: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(50 * 1024 * 1024),
+    schema: wholeNumber(1, 2 ** 31).default(50 * 1024 * 1024),
   },
   workerConcurrency: {
     env: 'AVISO_WORKER_CONCURRENCY',
     doc: 'Messages one worker sends at once (all priorities).',
-    schema: z.coerce.number().int().min(1).max(1000).default(16),
+    schema: wholeNumber(1, 1000).default(16),
   },
   workerUrgentConcurrency: {
     env: 'AVISO_WORKER_URGENT_CONCURRENCY',
     doc: 'Extra slots one worker keeps for high-priority messages only, so they never wait behind bulk.',
-    schema: z.coerce.number().int().min(1).max(100).default(4),
+    schema: wholeNumber(1, 100).default(4),
   },
   workerPollMs: {
     env: 'AVISO_WORKER_POLL_MS',
     doc: 'How often an idle worker looks for due jobs when no notification arrives (scheduled sends).',
-    schema: z.coerce.number().int().min(10).default(500),
+    schema: wholeNumber(10, 3_600_000).default(500),
   },
   jobLeaseSeconds: {
     env: 'AVISO_JOB_LEASE_SECONDS',

@@ -209,6 +209,6 @@ export const messageInputSchema = z
       });
     }
   })
-  .meta({ id: 'MessageInput' });
+  .meta({ id: 'EmailMessage' });
 
 export type MessageInput = z.output<typeof messageInputSchema>;

@@ -1,7 +1,7 @@
 // Reading messages back for the API: one message with its ordered events, and filtered
 // lists with cursor pagination. Every query is scoped by project: another project's message
 // is simply not found.
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, MessagesTable } from '../db/schema.ts';
 import { ApiError } from '../errors/errors.ts';
 import { firstIdAt } from '../ids/ids.ts';
@@ -111,7 +111,7 @@ export async function listMessages(
   let q = db.selectFrom('messages').selectAll().where('project_id', '=', projectId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.to) q = q.where('to_address', '=', filter.to);
-  if (filter.tag) q = q.where('tags', '@>', [filter.tag]);
+  if (filter.tag) q = q.where('tags', '@>', sql<string[]>`ARRAY[${filter.tag}]::text[]`);
   // Ids begin with their creation time, so time bounds are id bounds and use the same index.
   if (filter.since) q = q.where('id', '>=', firstIdAt('msg', filter.since.getTime()));
   if (filter.until) q = q.where('id', '<', firstIdAt('msg', filter.until.getTime()));

@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, settings } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults with an empty environment', () => {
+    const config = loadConfig({}, null);
+    expect(config).toMatchObject({ dataDir: './.aviso', port: 8080, maxAttachmentBytes: 10 * 1024 * 1024 });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.smtpUrl).toBeUndefined();
+  });
+
+  it('reads and converts environment values', () => {
+    const config = loadConfig(
+      { AVISO_PORT: '9000', AVISO_SMTP_URL: 'smtps://u:p@mail.example.com:465' },
+      null,
+    );
+    expect(config.port).toBe(9000);
+    expect(config.smtpUrl).toBe('smtps://u:p@mail.example.com:465');
+  });
+
+  it.each([
+    [{ AVISO_PORT: 'eighty' }, 'AVISO_PORT'],
+    [{ AVISO_PORT: '70000' }, 'AVISO_PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ AVISO_SMTP_URL: 'mail.example.com' }, 'AVISO_SMTP_URL'],
+    [{ AVISO_LOG_LEVEL: 'loud' }, 'AVISO_LOG_LEVEL'],
+    [{ AVISO_RETRY_BASE_SECONDS: '-1' }, 'AVISO_RETRY_BASE_SECONDS'],
+  ])('names the bad setting in %j', (env, name) => {
+    expect(() => loadConfig(env, null)).toThrow(ConfigError);
+    expect(() => loadConfig(env, null)).toThrow(`Invalid setting ${name}`);
+  });
+
+  it('reads aviso.config.json, with the environment taking precedence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aviso-config-'));
+    const file = join(dir, 'aviso.config.json');
+    writeFileSync(file, JSON.stringify({ port: 8181, from: 'Shop <shop@example.com>' }));
+    expect(loadConfig({}, file)).toMatchObject({ port: 8181, from: 'Shop <shop@example.com>' });
+    expect(loadConfig({ AVISO_PORT: '8282' }, file).port).toBe(8282);
+  });
+
+  it('refuses unknown keys and bad JSON in the file, naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aviso-config-'));
+    const file = join(dir, 'aviso.config.json');
+    writeFileSync(file, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({}, file)).toThrow(/prot in .*unknown setting/);
+    writeFileSync(file, '{ "port": ');
+    expect(() => loadConfig({}, file)).toThrow(/not valid JSON/);
+    writeFileSync(file, JSON.stringify({ port: 'x' }));
+    expect(() => loadConfig({}, file)).toThrow(/Invalid setting port in /);
+  });
+
+  it('is documented in the README, every setting', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const setting of Object.values(settings)) expect(readme).toContain(`| \`${setting.env}\` |`);
+  });
+});
