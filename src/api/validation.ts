@@ -19,11 +19,13 @@ function toErrorBody(issue: Issue, prefix: PropertyKey[]): ErrorBody[] {
     message,
     path: formatPath(p),
   });
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
+    return [at('field_required', 'This field is required.')];
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => at('unknown_field', `Unknown field "${key}".`, [...path, key]));
     case 'invalid_type':
-      if (issue.input === undefined) return [at('field_required', 'This field is required.')];
       return [at('invalid_type', `Expected ${issue.expected}, got ${describe(issue.input)}.`)];
     case 'invalid_union':
       return [
