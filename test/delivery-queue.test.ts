@@ -31,7 +31,7 @@ beforeEach(async () => {
   await sql`TRUNCATE messages, delivery_jobs, message_events CASCADE`.execute(database.db);
 });
 
-async function accept(count: number, priority: 'high' | 'normal' | 'low', prefix = priority) {
+async function accept(count: number, priority: 'high' | 'normal' | 'low', prefix: string = priority) {
   const inputs = Array.from(
     { length: count },
     (_, i): MessageInput =>
