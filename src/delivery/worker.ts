@@ -32,6 +32,12 @@ export interface WorkerOptions {
   retry: RetryPolicy;
 }
 
+interface PendingOutcome extends Outcome {
+  workerId: string;
+  /** Frees the send slot. */
+  recorded: () => void;
+}
+
 interface Lane {
   name: string;
   slots: number;
@@ -42,8 +48,6 @@ interface Lane {
   done?: Promise<void>;
 }
 
-const flushSize = 64;
-const flushDelayMs = 5;
 const housekeepingMs = 5_000;
 
 export class DeliveryWorker {
@@ -51,9 +55,10 @@ export class DeliveryWorker {
   private listener?: pg.Client;
   private running = false;
   private readonly lanes: Lane[];
-  private pending: (Outcome & { workerId: string })[] = [];
-  private flushing?: Promise<void>;
-  private flushTimer?: NodeJS.Timeout;
+  private pending: PendingOutcome[] = [];
+  private flushing = false;
+  /** Set when stop() gives up on outcomes it cannot write; their jobs will be sent again. */
+  private abandoned = false;
   private housekeeping?: NodeJS.Timeout;
   private lastPurge = 0;
   private readonly dkimCache = new Map<string, { key: OutgoingEmail['dkim']; until: number }>();
@@ -105,9 +110,13 @@ export class DeliveryWorker {
         setTimeout(resolve, 100);
       });
     }
-    await this.flush();
-    if (this.inFlight() > 0)
-      this.log.warn({ inFlight: this.inFlight() }, 'worker stopped with sends still in flight');
+    if (this.inFlight() > 0) {
+      // Jobs whose outcome is not written stay claimed by this worker; once its session ends
+      // another worker releases and sends them again (at least once, never lost).
+      this.log.warn({ inFlight: this.inFlight() }, 'worker stopped with sends or outcomes unfinished');
+      this.abandoned = true;
+      for (const p of this.pending.splice(0)) p.recorded();
+    }
     await this.listener?.end().catch(() => {});
     this.log.info({ workerId: this.workerId }, 'worker stopped');
   }
@@ -220,9 +229,12 @@ export class DeliveryWorker {
       { messageId: job.id, projectId: job.project_id, status: outcome.status },
       'delivery attempt',
     );
-    this.pending.push({ ...outcome, workerId: claimedBy });
-    if (this.pending.length >= flushSize) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), flushDelayMs);
+    // The slot stays taken until the outcome is written, so a crash can leave at most as
+    // many sent-but-unrecorded messages (to be sent again) as the worker has slots.
+    await new Promise<void>((recorded) => {
+      this.pending.push({ ...outcome, workerId: claimedBy, recorded });
+      if (!this.flushing) void this.flush();
+    });
   }
 
   private base(job: ClaimedJob, provider: string | null, header: string | null) {
@@ -316,14 +328,17 @@ export class DeliveryWorker {
     return key;
   }
 
-  /** Writes pending outcomes; on failure keeps them and tries again. One flush at a time. */
-  private flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.flushing = (this.flushing ?? Promise.resolve()).then(async () => {
-      while (this.pending.length > 0) {
+  /**
+   * Writes pending outcomes, all that are waiting in one statement, and keeps going while
+   * more arrive: batches grow with load and cost nothing when idle (group commit). On a
+   * database error it keeps the outcomes and tries again.
+   */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0 && !this.abandoned) {
         const batch = this.pending.splice(0, 500);
-        const byWorker = new Map<string, Outcome[]>();
+        const byWorker = new Map<string, PendingOutcome[]>();
         for (const o of batch) {
           const list = byWorker.get(o.workerId);
           if (list) list.push(o);
@@ -331,15 +346,16 @@ export class DeliveryWorker {
         }
         try {
           for (const [workerId, outcomes] of byWorker) await recordOutcomes(this.db, workerId, outcomes);
+          for (const o of batch) o.recorded();
         } catch (err) {
           this.log.error({ err, outcomes: batch.length }, 'recording outcomes failed; retrying');
           this.pending.unshift(...batch);
           await sleep(500);
-          if (!this.running && this.inFlight() === 0) return;
         }
       }
-    });
-    return this.flushing;
+    } finally {
+      this.flushing = false;
+    }
   }
 
   private async houseKeep(): Promise<void> {

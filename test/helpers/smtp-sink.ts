@@ -1,5 +1,5 @@
 // A real SMTP server (smtp-server) that keeps what it receives. `reply` lets a test answer
-// each delivery with an error, to exercise retries and bounces.
+// each delivery with an error, to exercise retries and bounces; `replyDelayMs` makes it slow.
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -21,6 +21,8 @@ export interface SmtpSink {
   reply?: SinkReply;
   /** Called at RCPT TO; return an error to refuse the recipient. */
   rcpt?: (address: string) => { code: number; message: string } | undefined;
+  /** How long the server waits after the data before it answers (and keeps the message). */
+  replyDelayMs?: number;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
@@ -54,7 +56,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', () => (sink.replyDelayMs ? setTimeout(answer, sink.replyDelayMs) : answer()));
+      const answer = () => {
         const to = session.envelope.rcptTo.map((r) => r.address);
         attempts++;
         const refusal = sink.reply?.({ to, attempt: attempts });
@@ -66,9 +69,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           raw: Buffer.concat(chunks),
         });
         callback(null, `Ok: queued as Q${attempts}`);
-      });
+      };
     },
   });
+  // A client that vanishes (a killed worker) resets its connections; a real server carries on.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.server.address();
   sink.port = typeof address === 'object' && address ? address.port : 0;
