@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError, type ErrorBody } from '../errors/errors.ts';
-import { acceptMessages, isPrepared } from '../messages/accept-messages.ts';
+import { acceptMessages, isPrepared, type StoreMessages } from '../messages/accept-messages.ts';
 import { cancelMessage } from '../messages/cancel.ts';
 import {
   checkIdempotencyKey,
@@ -16,6 +16,7 @@ import {
   type StoredResponse,
 } from '../messages/idempotency.ts';
 import { type MessageInput, messageInputSchema } from '../messages/message-input.ts';
+import { MessageWriter } from '../messages/message-writer.ts';
 import type { PreparedMessage } from '../messages/prepare-message.ts';
 import { getMessage, listMessages } from '../messages/queries.ts';
 import { messageStatuses } from '../messages/status.ts';
@@ -48,17 +49,22 @@ const idParams = z.object({ id: z.string() });
 export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
   const { db, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const writer = new MessageWriter(db);
 
+  /**
+   * Runs `work` once; with an Idempotency-Key, inside the key's transaction (its messages
+   * written there too), else with the shared group-commit writer.
+   */
   async function respond(
     projectId: string,
     key: string | undefined,
     body: unknown,
     url: string,
-    work: (executor: Kysely<Database>) => Promise<StoredResponse>,
+    work: (executor: Kysely<Database>, store?: StoreMessages) => Promise<StoredResponse>,
   ) {
-    if (key === undefined) return { ...(await work(db)), replayed: false };
+    if (key === undefined) return { ...(await work(db, (p, m) => writer.store(p, m))), replayed: false };
     checkIdempotencyKey(key);
-    return runIdempotent(db, projectId, key, requestHash('POST', url, body), work);
+    return runIdempotent(db, projectId, key, requestHash('POST', url, body), (trx) => work(trx));
   }
 
   function wake(messages: (PreparedMessage | ErrorBody)[]) {
@@ -87,8 +93,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
         request.headers['idempotency-key'],
         request.body,
         '/v1/messages',
-        async (executor) => {
-          prepared = await acceptMessages(executor, config, request.auth.projectId, [request.body]);
+        async (executor, store) => {
+          prepared = await acceptMessages(executor, config, request.auth.projectId, [request.body], store);
           const message = prepared[0] as PreparedMessage | ErrorBody;
           if ('code' in message) throw new ApiError(message.code, message.message, message.path);
           return { statusCode: 202, body: { id: message.id, status: message.status } };
@@ -157,7 +163,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
         request.headers['idempotency-key'] as string | undefined,
         request.body,
         '/v1/messages/batch',
-        async (executor) => {
+        async (executor, store) => {
           const inputs = items.map((item, i): MessageInput | ErrorBody => {
             try {
               return parseWith(messageInputSchema, item, ['messages', i]);
@@ -166,7 +172,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
               throw err;
             }
           });
-          prepared = await acceptMessages(executor, config, request.auth.projectId, inputs);
+          prepared = await acceptMessages(executor, config, request.auth.projectId, inputs, store);
           const data = prepared.map((m, i) =>
             isPrepared(m) ? { id: m.id, status: m.status } : { error: withItemPath(m, i) },
           );

@@ -2,8 +2,11 @@
 // SIGINT or SIGTERM. Shutdown order: stop taking requests, let in-flight sends finish and
 // record them, close providers, then the database (the embedded server last of all).
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { buildApi } from '../api/app.ts';
 import type { Config } from '../config/config.ts';
+import { connect } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import { jobNotifier } from '../delivery/notify.ts';
 import { ProviderRegistry } from '../delivery/providers.ts';
 import { DeliveryWorker } from '../delivery/worker.ts';
@@ -23,19 +26,21 @@ export async function startServices(
   log: Logger,
   parts: { api: boolean; worker: boolean },
 ): Promise<RunningServices> {
-  const aviso = await openAviso(config, {
-    poolSize: (parts.api ? 20 : 0) + (parts.worker ? 10 : 0),
-    log: (line) => log.info(line),
-  });
+  const aviso = await openAviso(config, { poolSize: parts.api ? 20 : 2, log: (line) => log.info(line) });
   let api: FastifyInstance | undefined;
   let worker: DeliveryWorker | undefined;
+  let workerDb: Kysely<Database> | undefined;
   let providers: ProviderRegistry | undefined;
   let url: string | undefined;
   try {
     if (parts.worker) {
-      providers = new ProviderRegistry(aviso.db, config);
+      // The worker's writes (claims, outcomes, captured MIME) may use asynchronous commit:
+      // losing the last ones in a PostgreSQL crash only means those messages are sent again.
+      // Accepted messages are always committed synchronously, on the other pool.
+      workerDb = connect(aviso.url, { poolSize: 10, asyncCommit: true, log: (line) => log.warn(line) }).db;
+      providers = new ProviderRegistry(workerDb, config);
       worker = new DeliveryWorker(
-        aviso.db,
+        workerDb,
         aviso.url,
         providers,
         {
@@ -60,6 +65,7 @@ export async function startServices(
   } catch (err) {
     await worker?.stop();
     await providers?.close();
+    await workerDb?.destroy();
     await aviso.close();
     throw err;
   }
@@ -74,6 +80,7 @@ export async function startServices(
         await api?.close();
         await worker?.stop();
         await providers?.close();
+        await workerDb?.destroy();
         await aviso.close();
       })();
       return stopping;

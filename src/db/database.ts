@@ -23,10 +23,7 @@ export async function openDatabase(
 ): Promise<OpenDatabase> {
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, options.log);
   const url = config.databaseUrl ?? (embedded as EmbeddedPostgres).url;
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 20 });
-  // An idle client losing its connection (database restart) must not crash the process.
-  pool.on('error', (err) => options.log?.(`database connection lost: ${err.message}`));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { db, pool } = connect(url, { poolSize: options.poolSize, log: options.log });
   return {
     db,
     pool,
@@ -37,4 +34,24 @@ export async function openDatabase(
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * A Kysely instance with its own pool. `asyncCommit` sets synchronous_commit=off for its
+ * sessions: commits return before the WAL reaches disk, so a PostgreSQL crash may forget the
+ * last fraction of a second of them. Use it only for writes that are safe to lose (see the
+ * delivery worker), never for accepting messages.
+ */
+export function connect(
+  url: string,
+  options: { poolSize?: number; asyncCommit?: boolean; log?: (line: string) => void } = {},
+): { db: Kysely<Database>; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 20,
+    ...(options.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
+  });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', (err) => options.log?.(`database connection lost: ${err.message}`));
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }

@@ -10,12 +10,19 @@ import type { MessageInput } from './message-input.ts';
 import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
 import { storeMessages } from './store-messages.ts';
 
-/** Returns, in input order, each stored message or the error that kept it out. */
+/** Writes a request's prepared messages durably (one statement, all or nothing). */
+export type StoreMessages = (projectId: string, messages: PreparedMessage[]) => Promise<void>;
+
+/**
+ * Returns, in input order, each stored message or the error that kept it out. Templates are
+ * read with `executor`; `store` writes (default: one statement on `executor`).
+ */
 export async function acceptMessages(
   executor: Kysely<Database>,
   config: Pick<Config, 'from' | 'maxAttachmentBytes'>,
   projectId: string,
   inputs: (MessageInput | ErrorBody)[],
+  store: StoreMessages = (project, messages) => storeMessages(executor, project, messages),
 ): Promise<(PreparedMessage | ErrorBody)[]> {
   const keys = [...new Set(inputs.flatMap((i) => ('template' in i && i.template ? [i.template] : [])))];
   const ctx = { config, templates: await loadTemplateSources(executor, projectId, keys), now: new Date() };
@@ -30,7 +37,7 @@ export async function acceptMessages(
       }
     }),
   );
-  await storeMessages(executor, projectId, results.filter(isPrepared));
+  await store(projectId, results.filter(isPrepared));
   return results;
 }
 

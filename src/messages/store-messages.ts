@@ -11,10 +11,10 @@ import type { PreparedMessage } from './prepare-message.ts';
  * statement text is the same for 1 or 500 messages (one plan), and PostgreSQL decodes the
  * base64 attachments itself.
  */
-const acceptSql = (project: string, messages: string, attachments: string) => sql`
+const acceptSql = (messages: string, attachments: string) => sql`
   WITH input AS (
     SELECT * FROM jsonb_to_recordset(${messages}::jsonb) AS x(
-      id text, channel text, stream text, priority smallint, status text,
+      id text, project_id text, channel text, stream text, priority smallint, status text,
       to_address text, to_name text, from_address text, from_name text, reply_to jsonb,
       subject text, html text, text_body text, template text, headers jsonb, tags text[],
       metadata jsonb, attachment_count integer, send_at timestamptz, events jsonb)
@@ -23,14 +23,14 @@ const acceptSql = (project: string, messages: string, attachments: string) => sq
     INSERT INTO messages (id, project_id, channel, stream, priority, status, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, headers, tags,
       metadata, attachment_count, send_at)
-    SELECT id, ${project}, channel, stream, priority, status, to_address, to_name,
+    SELECT id, project_id, channel, stream, priority, status, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, headers, tags,
       metadata, attachment_count, send_at
     FROM input
   ),
   events AS (
     INSERT INTO message_events (message_id, project_id, type, details)
-    SELECT i.id, ${project}, e.value->>'type', coalesce(e.value->'details', '{}')
+    SELECT i.id, i.project_id, e.value->>'type', coalesce(e.value->'details', '{}')
     FROM input i CROSS JOIN LATERAL jsonb_array_elements(i.events) WITH ORDINALITY AS e(value, n)
     ORDER BY i.id, e.n
   ),
@@ -42,20 +42,28 @@ const acceptSql = (project: string, messages: string, attachments: string) => sq
   ),
   jobs AS (
     INSERT INTO delivery_jobs (message_id, project_id, priority, run_at)
-    SELECT id, ${project}, priority, coalesce(send_at, now()) FROM input
+    SELECT id, project_id, priority, coalesce(send_at, now()) FROM input
   )
   SELECT count(*)::int AS n FROM input
 `;
 
-/** Stores the prepared messages (one statement, all or nothing). */
-export async function storeMessages(
-  db: Kysely<Database>,
-  projectId: string,
-  messages: PreparedMessage[],
-): Promise<void> {
+export interface MessageGroup {
+  projectId: string;
+  messages: PreparedMessage[];
+}
+
+/** Stores the prepared messages of one project (one statement, all or nothing). */
+export function storeMessages(db: Kysely<Database>, projectId: string, messages: PreparedMessage[]) {
+  return storeMessageGroups(db, [{ projectId, messages }]);
+}
+
+/** Stores the messages of several requests, maybe of several projects, in one statement. */
+export async function storeMessageGroups(db: Kysely<Database>, groups: MessageGroup[]): Promise<void> {
+  const messages = groups.flatMap((g) => g.messages.map((m) => ({ ...m, projectId: g.projectId })));
   if (messages.length === 0) return;
   const rows = messages.map((m) => ({
     id: m.id,
+    project_id: m.projectId,
     channel: m.channel,
     stream: m.stream,
     priority: m.priority,
@@ -89,5 +97,5 @@ export async function storeMessages(
       content: a.content,
     })),
   );
-  await acceptSql(projectId, JSON.stringify(rows), JSON.stringify(files)).execute(db);
+  await acceptSql(JSON.stringify(rows), JSON.stringify(files)).execute(db);
 }
