@@ -62,7 +62,8 @@ export class DeliveryWorker {
   private housekeeping?: NodeJS.Timeout;
   private lastPurge = 0;
   private readonly dkimCache = new Map<string, { key: OutgoingEmail['dkim']; until: number }>();
-  private readonly idle = new Set<() => void>();
+  /** Set while stop() waits for the last sends. */
+  private drained?: () => void;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -106,9 +107,10 @@ export class DeliveryWorker {
     const deadline = Date.now() + graceMs;
     while (this.inFlight() > 0 && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
-        this.idle.add(resolve);
+        this.drained = resolve;
         setTimeout(resolve, 100);
       });
+      this.drained = undefined;
     }
     if (this.inFlight() > 0) {
       // Jobs whose outcome is not written stay claimed by this worker; once its session ends
@@ -188,7 +190,7 @@ export class DeliveryWorker {
           void this.deliver(job, claimedBy).finally(() => {
             lane.inFlight--;
             this.wake(lane);
-            if (this.inFlight() === 0) for (const resolve of this.idle) resolve();
+            if (this.inFlight() === 0) this.drained?.();
           });
         }
         if (jobs.length === free) continue;
