@@ -67,7 +67,7 @@ export const settings = {
   workerConcurrency: {
     env: 'AVISO_WORKER_CONCURRENCY',
     doc: 'Messages one worker sends at once (all priorities).',
-    schema: wholeNumber(1, 1000).default(16),
+    schema: wholeNumber(1, 1000).default(32),
   },
   workerUrgentConcurrency: {
     env: 'AVISO_WORKER_URGENT_CONCURRENCY',
