@@ -1,6 +1,9 @@
 // Bad input never gets a 500 or a stack trace: each case answers JSON with a stable code,
 // the right status and the field path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../src/api/app.ts';
+import { connect } from '../src/db/database.ts';
+import { createLogger } from '../src/log.ts';
 import { revokeApiKey } from '../src/projects/api-keys.ts';
 import { startTestAviso, type TestAviso } from './helpers/aviso.ts';
 
@@ -195,6 +198,28 @@ describe('message fields', () => {
       expect(res.body.error).toMatchObject({ code: 'from_required', path: 'from' });
     } finally {
       await bare.stop();
+    }
+  });
+});
+
+describe('an unreachable database', () => {
+  it('answers 503 with Retry-After, not 500', async () => {
+    const { db } = connect('postgres://aviso:x@127.0.0.1:1/aviso', { poolSize: 1 });
+    const app = await buildApi({ db, config: aviso.config, log: createLogger('silent'), notify: () => {} });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/messages',
+        headers: { authorization: `Bearer ${aviso.key}` },
+        payload: valid,
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('service_unavailable');
+      expect(res.headers['retry-after']).toBe('5');
+      expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+    } finally {
+      await app.close();
+      await db.destroy();
     }
   });
 });

@@ -28,8 +28,23 @@ function fromFastify(err: FastifyError): ApiError | undefined {
   return undefined;
 }
 
+/** The database is down or restarting: a 503 tells clients to retry, not that they erred. */
+function databaseUnavailable(err: { code?: string }): boolean {
+  const code = err.code ?? '';
+  // SQLSTATE class 08 (connection exception), 57P0x (shutdown), and socket errors.
+  return /^08/.test(code) || /^57P0/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code);
+}
+
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (databaseUnavailable(err)) {
+      request.log.error({ err }, 'database unavailable');
+      const unavailable = new ApiError(
+        'service_unavailable',
+        'The database is not reachable; retry shortly.',
+      );
+      return reply.code(unavailable.status).header('Retry-After', '5').send(unavailable.toBody());
+    }
     const apiError = err instanceof ApiError ? err : fromFastify(err);
     if (apiError) return reply.code(apiError.status).send(apiError.toBody());
     request.log.error({ err }, 'request failed');

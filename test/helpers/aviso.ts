@@ -7,6 +7,10 @@ import { createApiKey } from '../../src/projects/api-keys.ts';
 import { createProject } from '../../src/projects/projects.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
+/** A parsed JSON response body: its shape is what the tests assert. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies freely and assert on them
+type Json = any;
+
 export interface TestAviso {
   url: string;
   key: string;
@@ -17,10 +21,10 @@ export interface TestAviso {
     method: string,
     path: string,
     options?: { body?: unknown; key?: string | null; headers?: Record<string, string>; raw?: string },
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  ): Promise<{ status: number; body: Json; headers: Headers }>;
   /** A second project with its own key (tenant isolation). */
   otherProjectKey(): Promise<string>;
-  waitForStatus(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  waitForStatus(id: string, statuses: string[], timeoutMs?: number): Promise<Json>;
   stop(): Promise<void>;
 }
 
