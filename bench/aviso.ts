@@ -3,10 +3,10 @@
 // API (acceptMessages: prepare, then one storeMessages statement per 500).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { type RunningServices, startServices } from '../src/app/services.ts';
 import { type Config, loadConfig } from '../src/config/config.ts';
+import { freePort } from '../src/db/embedded-postgres.ts';
 import { createLogger } from '../src/log.ts';
 import { acceptMessages } from '../src/messages/accept-messages.ts';
 import { type MessageInput, messageInputSchema } from '../src/messages/message-input.ts';
@@ -101,17 +101,6 @@ export async function spawnApi(
   } finally {
     await aviso.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Validates a request body the way the API does (defaults applied). */

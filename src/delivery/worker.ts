@@ -5,7 +5,7 @@
 // each in the statement that also completes its jobs.
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { domainOf } from '../channels/email/address.ts';
+import { domainOf, mailbox } from '../channels/email/address.ts';
 import { dkimKeyFor } from '../channels/email/domains.ts';
 import { type OutgoingEmail, PermanentError, TransientError } from '../channels/provider.ts';
 import type { Database } from '../db/schema.ts';
@@ -373,10 +373,6 @@ export class DeliveryWorker {
       this.log.error({ err }, 'housekeeping failed');
     }
   }
-}
-
-function mailbox(email: string, name: string | null) {
-  return name ? { email, name } : { email };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,6 +2,7 @@
 // lists with cursor pagination. Every query is scoped by project: another project's message
 // is simply not found.
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { mailbox } from '../channels/email/address.ts';
 import type { Database, MessagesTable } from '../db/schema.ts';
 import { ApiError } from '../errors/errors.ts';
 import { firstIdAt } from '../ids/ids.ts';
@@ -35,10 +36,6 @@ export interface EventView {
   type: string;
   at: string;
   details: Record<string, unknown>;
-}
-
-function mailbox(email: string, name: string | null) {
-  return name ? { email, name } : { email };
 }
 
 function toView(row: Selectable<MessagesTable>): MessageView {

@@ -52,3 +52,8 @@ export function isValidDisplayName(name: string): boolean {
 export function domainOf(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
+
+/** A mailbox from stored columns: the name only when there is one. */
+export function mailbox(email: string, name: string | null): Mailbox {
+  return name ? { email, name } : { email };
+}
