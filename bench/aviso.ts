@@ -4,13 +4,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { sql } from 'kysely';
-import { type RunningServices, startServices } from '../src/app/services.ts';
-import { type Config, loadConfig } from '../src/config/config.ts';
-import { freePort } from '../src/db/embedded-postgres.ts';
+import { type RunningServices, startServices } from '../src/app/index.ts';
+import { type Config, loadConfig } from '../src/config/index.ts';
+import { freePort } from '../src/db/index.ts';
 import { createLogger } from '../src/log.ts';
-import { acceptMessages } from '../src/messages/accept-messages.ts';
-import { type MessageInput, messageInputSchema } from '../src/messages/message-input.ts';
-import { createApiKey } from '../src/projects/api-keys.ts';
+import { acceptMessages, type MessageInput, messageInputSchema } from '../src/messages/index.ts';
+import { createApiKey } from '../src/projects/index.ts';
 import { benchSender } from './content.ts';
 import type { BenchOptions } from './options.ts';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createDatabaseIfMissing, startEmbeddedPostgres } from '../src/db/embedded-postgres.ts';
+import { createDatabaseIfMissing, startEmbeddedPostgres } from '../src/db/index.ts';
 
 export interface BenchPostgres {
   /** Where the server is, for the output. */

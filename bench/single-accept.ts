@@ -3,7 +3,7 @@
 // CPU from it on a 2-core machine); autocannon runs in this process, PostgreSQL in its own.
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createApiKey } from '../src/projects/api-keys.ts';
+import { createApiKey } from '../src/projects/index.ts';
 import { postJson, spawnApi } from './aviso.ts';
 import { benchSender, emailHtml, recipient } from './content.ts';
 import type { BenchOptions } from './options.ts';

@@ -1,8 +1,8 @@
 // Bearer API keys. Every /v1 route runs behind this hook; the request then carries the
 // project it may see, and every query it makes is scoped by that project.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiError } from '../errors/errors.ts';
-import type { Authenticated } from '../projects/api-keys.ts';
+import { ApiError } from '../errors/index.ts';
+import type { Authenticated } from '../projects/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

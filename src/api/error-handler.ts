@@ -1,7 +1,7 @@
 // Every error leaves as {"error": {"code", "message", "path"}}. Client mistakes map to their
 // codes; anything else is logged with its stack and answered with a bare 500.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ApiError } from '../errors/errors.ts';
+import { ApiError } from '../errors/index.ts';
 
 function fromFastify(err: FastifyError): ApiError | undefined {
   switch (err.code) {

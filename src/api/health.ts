@@ -1,7 +1,7 @@
 // Liveness and readiness for load balancers and orchestrators. No authentication.
 import type { FastifyInstance } from 'fastify';
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../db/index.ts';
 
 export async function healthRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -4,22 +4,26 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Config } from '../config/config.ts';
-import type { Database } from '../db/schema.ts';
-import { ApiError, type ErrorBody } from '../errors/errors.ts';
-import { acceptMessages, isPrepared, type StoreMessages } from '../messages/accept-messages.ts';
-import { cancelMessage } from '../messages/cancel.ts';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { ApiError, type ErrorBody } from '../errors/index.ts';
+import type { PreparedMessage } from '../messages/index.ts';
 import {
+  acceptMessages,
+  cancelMessage,
   checkIdempotencyKey,
+  getMessage,
+  isPrepared,
+  listMessages,
+  type MessageInput,
+  MessageWriter,
+  messageInputSchema,
+  messageStatuses,
   requestHash,
   runIdempotent,
   type StoredResponse,
-} from '../messages/idempotency.ts';
-import { type MessageInput, messageInputSchema } from '../messages/message-input.ts';
-import { MessageWriter } from '../messages/message-writer.ts';
-import type { PreparedMessage } from '../messages/prepare-message.ts';
-import { getMessage, listMessages } from '../messages/queries.ts';
-import { messageStatuses } from '../messages/status.ts';
+  type StoreMessages,
+} from '../messages/index.ts';
 import {
   acceptedSchema,
   errorResponses,

@@ -1,7 +1,7 @@
 // Response shapes, for the OpenAPI document. (Responses are serialised without re-validation.)
 import { z } from 'zod';
-import { errorCodes } from '../errors/errors.ts';
-import { messageStatuses } from '../messages/status.ts';
+import { errorCodes } from '../errors/index.ts';
+import { messageStatuses } from '../messages/index.ts';
 
 const errorBody = z.object({
   code: z.enum(Object.keys(errorCodes) as [string, ...string[]]),

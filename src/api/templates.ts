@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema.ts';
-import { ApiError } from '../errors/errors.ts';
-import { getTemplate, listTemplates, putTemplate, type StoredTemplate } from '../templates/store.ts';
+import type { Database } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
+import { getTemplate, listTemplates, putTemplate, type StoredTemplate } from '../templates/index.ts';
 import { errorResponses } from './schemas.ts';
 
 const keyParams = z.object({

@@ -2,7 +2,7 @@
 // plugs that into Fastify as its validator for every route schema.
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
-import { ApiError, type ErrorBody, type ErrorCode, errorCodes, formatPath } from '../errors/errors.ts';
+import { ApiError, type ErrorBody, type ErrorCode, errorCodes, formatPath } from '../errors/index.ts';
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
 

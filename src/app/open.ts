@@ -1,9 +1,8 @@
 // Opens Aviso's storage for any command: the database (embedded or external), migrations
 // applied, the default project present.
-import type { Config } from '../config/config.ts';
-import { type OpenDatabase, openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { ensureDefaultProject, type Project } from '../projects/projects.ts';
+import type { Config } from '../config/index.ts';
+import { migrateToLatest, type OpenDatabase, openDatabase } from '../db/index.ts';
+import { ensureDefaultProject, type Project } from '../projects/index.ts';
 
 export interface OpenAviso extends OpenDatabase {
   defaultProject: Project;

@@ -3,13 +3,11 @@
 // record them, close providers, then the database (the embedded server last of all).
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { buildApi } from '../api/app.ts';
-import type { Config } from '../config/config.ts';
-import { connect } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
-import { jobNotifier } from '../delivery/notify.ts';
-import { ProviderRegistry } from '../delivery/providers.ts';
-import { DeliveryWorker } from '../delivery/worker.ts';
+import { buildApi } from '../api/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { connect } from '../db/index.ts';
+import { DeliveryWorker, jobNotifier, ProviderRegistry } from '../delivery/index.ts';
 import type { Logger } from '../log.ts';
 import { type OpenAviso, openAviso } from './open.ts';
 

@@ -1,9 +1,9 @@
 // What the subcommands share: the configuration (a bad setting ends the command with a
 // readable message), the --project option, and opening Aviso for a one-shot command.
 import { Option } from 'commander';
-import { type OpenAviso, openAviso } from '../app/open.ts';
-import { type Config, ConfigError, loadConfig } from '../config/config.ts';
-import { findProject, type Project } from '../projects/projects.ts';
+import { type OpenAviso, openAviso } from '../app/index.ts';
+import { type Config, ConfigError, loadConfig } from '../config/index.ts';
+import { findProject, type Project } from '../projects/index.ts';
 
 /** Opens Aviso, runs `work`, closes again (an embedded server used by another process keeps running). */
 export async function withAviso<T>(config: Config, work: (aviso: OpenAviso) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // `aviso domains add | list`: sending domains and the DKIM records to publish.
 import { Command } from 'commander';
-import { addDomain, DomainError, listDomains, type SendingDomain } from '../channels/email/domains.ts';
+import { addDomain, DomainError, listDomains, type SendingDomain } from '../channels/email/index.ts';
 import { config, projectOption, projectOrExit, withAviso } from './common.ts';
 
 function printRecord(d: SendingDomain) {

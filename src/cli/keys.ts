@@ -1,6 +1,6 @@
 // `aviso keys create | list | revoke`.
 import { Command } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../projects/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../projects/index.ts';
 import { config, projectOption, projectOrExit, withAviso } from './common.ts';
 
 export function keyCommands(): Command {

@@ -1,7 +1,7 @@
 // The `aviso` command. Each subcommand opens what it needs and closes it again; `start`,
 // `api` and `worker` run until SIGINT/SIGTERM.
 import { Command } from 'commander';
-import { settings } from '../config/config.ts';
+import { settings } from '../config/index.ts';
 import { createLogger } from '../log.ts';
 import { config, withAviso } from './common.ts';
 import { domainCommands } from './domains.ts';

@@ -1,6 +1,6 @@
 // `aviso projects create | list`.
 import { Command } from 'commander';
-import { createProject, listProjects } from '../projects/projects.ts';
+import { createProject, listProjects } from '../projects/index.ts';
 import { config, withAviso } from './common.ts';
 
 export function projectCommands(): Command {

@@ -1,6 +1,6 @@
 // `aviso start | api | worker`: run until a signal, then shut down gracefully.
-import { startServices } from '../app/services.ts';
-import type { Config } from '../config/config.ts';
+import { startServices } from '../app/index.ts';
+import type { Config } from '../config/index.ts';
 import { createLogger } from '../log.ts';
 
 export async function runServicesCommand(config: Config, parts: { api: boolean; worker: boolean }) {

@@ -1,13 +1,17 @@
 // `aviso send`: one test email from the terminal, through the same checks as the API. It
 // waits a little for a worker to send it and prints what happened.
 import { Command } from 'commander';
-import { jobNotifier } from '../delivery/notify.ts';
-import { ApiError } from '../errors/errors.ts';
+import { jobNotifier } from '../delivery/index.ts';
+import { ApiError } from '../errors/index.ts';
 import { createLogger } from '../log.ts';
-import { acceptMessages, isPrepared } from '../messages/accept-messages.ts';
-import { messageInputSchema } from '../messages/message-input.ts';
-import { getMessage } from '../messages/queries.ts';
-import { cancelableStatuses, type MessageStatus } from '../messages/status.ts';
+import {
+  acceptMessages,
+  cancelableStatuses,
+  getMessage,
+  isPrepared,
+  type MessageStatus,
+  messageInputSchema,
+} from '../messages/index.ts';
 import { config, projectOption, projectOrExit, withAviso } from './common.ts';
 
 interface SendOptions {

@@ -2,7 +2,7 @@
 // server in the data directory. Callers get one Kysely instance and one close().
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../config/index.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Database } from './schema.ts';
 

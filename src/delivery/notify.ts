@@ -2,9 +2,9 @@
 // inside the hot transaction would serialise commits on PostgreSQL's notify queue lock).
 // High priority wakes workers at once; other notifications are coalesced to one per window.
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
-import { priorities } from '../messages/status.ts';
+import { priorities } from '../messages/index.ts';
 import { channelFor } from './queue.ts';
 
 export function jobNotifier(db: Kysely<Database>, log: Logger, windowMs = 20) {

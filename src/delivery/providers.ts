@@ -2,11 +2,10 @@
 // by position; failover arrives with the SMS issue), else the installation default from
 // AVISO_SMTP_URL, else the capture provider. Providers are shared and keep their pools.
 import type { Kysely } from 'kysely';
-import { CaptureProvider } from '../channels/email/capture-provider.ts';
-import { parseSmtpUrl, SmtpProvider } from '../channels/email/smtp-provider.ts';
-import type { EmailProvider } from '../channels/provider.ts';
-import type { Config } from '../config/config.ts';
-import type { Database } from '../db/schema.ts';
+import { CaptureProvider, parseSmtpUrl, SmtpProvider } from '../channels/email/index.ts';
+import type { EmailProvider } from '../channels/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
 
 export class ProviderRegistry {
   private readonly byConfig = new Map<string, EmailProvider>();

@@ -5,7 +5,7 @@
 // for as long as its session lives, so the jobs of a worker that died (kill -9, lost host)
 // are released as soon as PostgreSQL drops its session.
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../db/index.ts';
 
 /** First key of the advisory locks that mark live workers (ASCII "AVIS"). */
 export const workerLockClass = 0x41564953;

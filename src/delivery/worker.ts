@@ -5,13 +5,11 @@
 // each in the statement that also completes its jobs.
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { domainOf, mailbox } from '../channels/email/address.ts';
-import { dkimKeyFor } from '../channels/email/domains.ts';
-import { type OutgoingEmail, PermanentError, TransientError } from '../channels/provider.ts';
-import type { Database } from '../db/schema.ts';
+import { dkimKeyFor, domainOf, mailbox } from '../channels/email/index.ts';
+import { type OutgoingEmail, PermanentError, TransientError } from '../channels/index.ts';
+import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
-import { purgeIdempotencyKeys } from '../messages/idempotency.ts';
-import { priorities, priorityName } from '../messages/status.ts';
+import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/index.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
   type ClaimedJob,

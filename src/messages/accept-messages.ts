@@ -2,10 +2,10 @@
 // all), and the good ones are stored together in one statement. Used by the API (single and
 // batch) and by `aviso send`.
 import type { Kysely } from 'kysely';
-import type { Config } from '../config/config.ts';
-import type { Database } from '../db/schema.ts';
-import { ApiError, type ErrorBody } from '../errors/errors.ts';
-import { loadTemplateSources } from '../templates/store.ts';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { ApiError, type ErrorBody } from '../errors/index.ts';
+import { loadTemplateSources } from '../templates/index.ts';
 import type { MessageInput } from './message-input.ts';
 import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
 import { storeMessages } from './store-messages.ts';

@@ -1,8 +1,8 @@
 // Canceling a message that has not been sent yet. Locks are taken job first, message second,
 // the same order the worker uses when it records an outcome, so the two never deadlock.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { ApiError } from '../errors/errors.ts';
+import type { Database } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
 import { cancelableStatuses, type MessageStatus } from './status.ts';
 
 export async function cancelMessage(

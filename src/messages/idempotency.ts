@@ -3,8 +3,8 @@
 // response back, with a different body a 409. Concurrent repeats wait on the key's row lock.
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { ApiError } from '../errors/errors.ts';
+import type { Database } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
 
 export interface StoredResponse {
   statusCode: number;

@@ -2,7 +2,7 @@
 // handler its types and becomes the OpenAPI document. Checks that need configuration or the
 // database (default sender, attachment limit, templates) happen in prepare-message.ts.
 import { z } from 'zod';
-import { isEmailAddress, isValidDisplayName, parseMailbox } from '../channels/email/address.ts';
+import { isEmailAddress, isValidDisplayName, parseMailbox } from '../channels/email/index.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
 

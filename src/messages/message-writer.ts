@@ -4,7 +4,7 @@
 // A caller's promise resolves only when the statement holding its messages has committed, so
 // the API still answers 202 only after its message is durable.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../db/index.ts';
 import type { PreparedMessage } from './prepare-message.ts';
 import { type MessageGroup, storeMessageGroups } from './store-messages.ts';
 

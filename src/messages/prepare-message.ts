@@ -2,12 +2,12 @@
 // priority), attachments measured, the schedule decided and templates rendered. Everything
 // that can be refused is refused here, before anything is written.
 import { detectMimeType } from 'nodemailer/lib/mime-funcs/mime-types.js';
-import { type Mailbox, parseMailbox } from '../channels/email/address.ts';
-import type { Config } from '../config/config.ts';
-import { ApiError } from '../errors/errors.ts';
-import { newId } from '../ids/ids.ts';
-import type { TemplateSource } from '../templates/render.ts';
-import { renderTemplate } from '../templates/render.ts';
+import { type Mailbox, parseMailbox } from '../channels/email/index.ts';
+import type { Config } from '../config/index.ts';
+import { ApiError } from '../errors/index.ts';
+import { newId } from '../ids/index.ts';
+import type { TemplateSource } from '../templates/index.ts';
+import { renderTemplate } from '../templates/index.ts';
 import type { MessageInput } from './message-input.ts';
 import { priorities } from './status.ts';
 

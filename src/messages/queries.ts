@@ -2,10 +2,10 @@
 // lists with cursor pagination. Every query is scoped by project: another project's message
 // is simply not found.
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { mailbox } from '../channels/email/address.ts';
-import type { Database, MessagesTable } from '../db/schema.ts';
-import { ApiError } from '../errors/errors.ts';
-import { firstIdAt } from '../ids/ids.ts';
+import { mailbox } from '../channels/email/index.ts';
+import type { Database, MessagesTable } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
+import { firstIdAt } from '../ids/index.ts';
 import { type MessageStatus, type Priority, priorityName } from './status.ts';
 
 export interface MessageView {

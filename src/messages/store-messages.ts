@@ -3,7 +3,7 @@
 // transaction, so a message is never stored without its job (transactional outbox), and the
 // API can answer 202 as soon as it returns: the data is committed and durable.
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { Database } from '../db/index.ts';
 import type { PreparedMessage } from './prepare-message.ts';
 
 /**

@@ -2,8 +2,8 @@
 // so a fast hash is enough and lookups stay one indexed query (cached briefly in memory).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiKeysTable, Database } from '../db/schema.ts';
-import { newId } from '../ids/ids.ts';
+import type { ApiKeysTable, Database } from '../db/index.ts';
+import { newId } from '../ids/index.ts';
 
 export interface ApiKeyInfo {
   id: string;

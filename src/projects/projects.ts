@@ -1,8 +1,8 @@
 // Projects: the unit every row belongs to. A default project exists from the first start,
 // so a new install can send at once.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { newId } from '../ids/ids.ts';
+import type { Database } from '../db/index.ts';
+import { newId } from '../ids/index.ts';
 
 export interface Project {
   id: string;

@@ -2,7 +2,7 @@
 // error, not an empty string), own properties only, HTML output escaped in the html part.
 // Parsed templates are cached per version, so a send never parses again.
 import { Liquid, type Template } from 'liquidjs';
-import { ApiError } from '../errors/errors.ts';
+import { ApiError } from '../errors/index.ts';
 
 export interface TemplateSource {
   key: string;

@@ -1,7 +1,7 @@
 // Stored templates, minimal form: one current version per key. The templates issue replaces
 // this with drafts, published immutable versions, locales and layouts.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, TemplatesTable } from '../db/schema.ts';
+import type { Database, TemplatesTable } from '../db/index.ts';
 import { parseTemplate, type TemplateSource } from './render.ts';
 
 export interface TemplateInput {

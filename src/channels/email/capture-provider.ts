@@ -3,8 +3,8 @@
 // It is what Aviso uses until a real provider is configured, and says so at start.
 import type { Kysely } from 'kysely';
 import nodemailer from 'nodemailer';
-import type { Database } from '../../db/schema.ts';
-import type { EmailProvider, OutgoingEmail, SendResult } from '../provider.ts';
+import type { Database } from '../../db/index.ts';
+import type { EmailProvider, OutgoingEmail, SendResult } from '../index.ts';
 import { mailOptions } from './compose.ts';
 
 export class CaptureProvider implements EmailProvider {

@@ -2,7 +2,7 @@
 // MIME structure (text and html as alternatives, attachments, inline images by cid, UTF-8
 // names and subjects encoded by nodemailer per RFC 2047), the Message-ID and the DKIM key.
 import type { SendMailOptions } from 'nodemailer';
-import type { OutgoingEmail } from '../provider.ts';
+import type { OutgoingEmail } from '../index.ts';
 import type { Mailbox } from './address.ts';
 
 const asAddress = (m: Mailbox) => (m.name ? { name: m.name, address: m.email } : m.email);

@@ -3,8 +3,8 @@
 // half signs every message whose From address is on that domain.
 import { generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
-import { newId } from '../../ids/ids.ts';
+import type { Database } from '../../db/index.ts';
+import { newId } from '../../ids/index.ts';
 
 export interface SendingDomain {
   id: string;

@@ -1,7 +1,7 @@
 // Classifies an SMTP failure as temporary or final (RFC 5321 §4.2.1: 4yz transient, 5yz
 // permanent) and, when final, as a bounce (the recipient was refused) or another failure.
 // Pure: it reads the error nodemailer gives and returns the verdict.
-import { PermanentError, TransientError } from '../provider.ts';
+import { PermanentError, TransientError } from '../index.ts';
 
 export interface SmtpFailure {
   code?: string;

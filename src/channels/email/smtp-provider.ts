@@ -2,7 +2,7 @@
 // their own, so a 2FA code never waits in nodemailer's queue behind bulk sends.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool/index.js';
-import type { EmailProvider, OutgoingEmail, SendResult } from '../provider.ts';
+import type { EmailProvider, OutgoingEmail, SendResult } from '../index.ts';
 import { mailOptions } from './compose.ts';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-errors.ts';
 

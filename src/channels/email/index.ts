@@ -1,0 +1,5 @@
+// The folder's public face: other folders import from here, not from its modules.
+export * from './address.ts';
+export * from './capture-provider.ts';
+export * from './domains.ts';
+export * from './smtp-provider.ts';

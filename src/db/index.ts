@@ -1,0 +1,5 @@
+// The folder's public face: other folders import from here, not from its modules.
+export * from './database.ts';
+export * from './embedded-postgres.ts';
+export * from './migrate.ts';
+export * from './schema.ts';

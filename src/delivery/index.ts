@@ -1,0 +1,5 @@
+// The folder's public face: other folders import from here, not from its modules.
+export * from './notify.ts';
+export * from './providers.ts';
+export * from './queue.ts';
+export * from './worker.ts';

@@ -1,0 +1,9 @@
+// The folder's public face: other folders import from here, not from its modules.
+export * from './accept-messages.ts';
+export * from './cancel.ts';
+export * from './idempotency.ts';
+export * from './message-input.ts';
+export * from './message-writer.ts';
+export * from './prepare-message.ts';
+export * from './queries.ts';
+export * from './status.ts';

@@ -1,0 +1,3 @@
+// The folder's public face: other folders import from here, not from its modules.
+export * from './api-keys.ts';
+export * from './projects.ts';
