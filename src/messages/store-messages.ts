@@ -59,11 +59,16 @@ export function storeMessages(db: Kysely<Database>, projectId: string, messages:
 
 /** Stores the messages of several requests, maybe of several projects, in one statement. */
 export async function storeMessageGroups(db: Kysely<Database>, groups: MessageGroup[]): Promise<void> {
-  const messages = groups.flatMap((g) => g.messages.map((m) => ({ ...m, projectId: g.projectId })));
-  if (messages.length === 0) return;
-  const rows = messages.map((m) => ({
+  const rows = groups.flatMap((g) => g.messages.map((m) => messageRow(g.projectId, m)));
+  if (rows.length === 0) return;
+  const files = groups.flatMap((g) => g.messages.flatMap(attachmentRows));
+  await acceptSql(JSON.stringify(rows), JSON.stringify(files)).execute(db);
+}
+
+function messageRow(projectId: string, m: PreparedMessage) {
+  return {
     id: m.id,
-    project_id: m.projectId,
+    project_id: projectId,
     channel: m.channel,
     stream: m.stream,
     priority: m.priority,
@@ -86,16 +91,16 @@ export async function storeMessageGroups(db: Kysely<Database>, groups: MessageGr
       m.status === 'scheduled'
         ? [{ type: 'accepted' }, { type: 'scheduled', details: { sendAt: m.sendAt?.toISOString() } }]
         : [{ type: 'accepted' }],
+  };
+}
+
+function attachmentRows(m: PreparedMessage) {
+  return m.attachments.map((a, position) => ({
+    message_id: m.id,
+    position,
+    filename: a.filename,
+    content_type: a.contentType,
+    content_id: a.contentId,
+    content: a.content,
   }));
-  const files = messages.flatMap((m) =>
-    m.attachments.map((a, position) => ({
-      message_id: m.id,
-      position,
-      filename: a.filename,
-      content_type: a.contentType,
-      content_id: a.contentId,
-      content: a.content,
-    })),
-  );
-  await acceptSql(JSON.stringify(rows), JSON.stringify(files)).execute(db);
 }
