@@ -232,6 +232,8 @@ export class DeliveryWorker {
     // The slot stays taken until the outcome is written, so a crash can leave at most as
     // many sent-but-unrecorded messages (to be sent again) as the worker has slots.
     await new Promise<void>((recorded) => {
+      // After stop() gave up, nothing will write it: the job is re-sent by another worker.
+      if (this.abandoned) return recorded();
       this.pending.push({ ...outcome, workerId: claimedBy, recorded });
       if (!this.flushing) void this.flush();
     });
