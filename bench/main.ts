@@ -14,6 +14,7 @@ import {
 import { type BenchPostgres, startBenchPostgres } from './postgres.ts';
 import { runPriority } from './priority.ts';
 import { runQueueLibraries } from './queue-libraries.ts';
+import { runRender } from './render.ts';
 import { formatMs, heading, note } from './report.ts';
 import { Scope } from './scope.ts';
 import { runSingleAccept } from './single-accept.ts';
@@ -27,6 +28,7 @@ const scenarios: Record<ScenarioName, { title: string; run: Scenario }> = {
   worker: { title: '3. Worker → loopback SMTP sink vs nodemailer alone', run: runWorkerThroughput },
   priority: { title: '4. High priority while bulk messages wait', run: runPriority },
   queues: { title: '5. Queue libraries: graphile-worker, pg-boss, Aviso', run: runQueueLibraries },
+  render: { title: '6. Rendering: the order confirmation from its published version', run: runRender },
 };
 
 async function main(): Promise<number> {

@@ -238,9 +238,14 @@ describe('unknown things', () => {
 
   it('refuses a template that does not parse, with the part at fault', async () => {
     const res = await aviso.request('PUT', '/v1/templates/broken', {
-      body: { subject: 'Hi {{ name', text: 'x' },
+      body: { name: 'Broken', locales: { en: { email: { subject: 'Hi {{ name', text: 'x' } } } },
     });
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'template_invalid', path: 'subject' });
+    expect(res.body.error).toMatchObject({
+      code: 'template_invalid',
+      path: 'locales.en.email.subject',
+      line: 1,
+      column: 4,
+    });
   });
 });

@@ -189,12 +189,20 @@ describe('email delivery over SMTP', () => {
   it('renders a stored template with its data', async () => {
     const put = await aviso.request('PUT', '/v1/templates/order-shipped', {
       body: {
-        subject: 'Tu pedido {{ order.number }} va en camino',
-        html: '<p>Hola {{ name }}</p><ul>{% for item in order.items %}<li>{{ item.title }}</li>{% endfor %}</ul>',
-        text: 'Hola {{ name }}',
+        name: 'Order shipped',
+        locales: {
+          es: {
+            email: {
+              subject: 'Tu pedido {{ order.number }} va en camino',
+              html: '<p>Hola {{ name }}</p><ul>{% for item in order.items %}<li>{{ item.title }}</li>{% endfor %}</ul>',
+              text: 'Hola {{ name }}',
+            },
+          },
+        },
       },
     });
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(201);
+    expect((await aviso.request('POST', '/v1/templates/order-shipped/publish')).status).toBe(201);
     const accepted = await aviso.request('POST', '/v1/messages', {
       body: {
         to: 'ana@example.com',

@@ -6,6 +6,7 @@ import { messageInputSchema } from '../src/messages/message-input.ts';
 import { MessageWriter } from '../src/messages/message-writer.ts';
 import { type PreparedMessage, prepareMessage } from '../src/messages/prepare-message.ts';
 import { ensureDefaultProject } from '../src/projects/projects.ts';
+import { loadPublished } from '../src/templates/published.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 
 let database: TestDatabase;
@@ -20,10 +21,10 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const prepare = (to: string): Promise<PreparedMessage> =>
+const prepare = async (to: string): Promise<PreparedMessage> =>
   prepareMessage(messageInputSchema.parse({ to, from: 'w@example.com', subject: 's', text: 't' }), {
     config: { from: undefined, maxAttachmentBytes: 1000 },
-    templates: new Map(),
+    templates: await loadPublished(database.db, projectId, []),
     now: new Date(),
   });
 

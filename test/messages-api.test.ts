@@ -327,6 +327,11 @@ describe('service endpoints', () => {
       '/v1/messages/{id}',
       '/v1/messages/{id}/raw',
       '/v1/templates/{key}',
+      '/v1/templates/{key}/publish',
+      '/v1/templates/{key}/render',
+      '/v1/templates/{key}/test',
+      '/v1/templates/{key}/versions/{version}/publish',
+      '/v1/layouts/{key}',
     ]) {
       expect(Object.keys(openapi.body.paths)).toContain(path);
     }

@@ -57,7 +57,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
       tags: [
         { name: 'messages', description: 'Send and follow messages' },
-        { name: 'templates', description: 'Stored message templates' },
+        {
+          name: 'templates',
+          description: 'Versioned templates: drafts, publish, rollback, previews, test sends',
+        },
+        { name: 'layouts', description: 'Versioned header/footer wrappers that templates refer to' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -70,7 +74,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     registerAuth(v1, keyAuthenticator(deps.db));
     await v1.register(messageRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
-    await v1.register(templateRoutes, { db: deps.db });
+    await v1.register(templateRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
   });
   return app;
 }

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import { ApiError, type ErrorBody } from '../errors/index.ts';
+import { ApiError, type ErrorAnswer, type ErrorBody } from '../errors/index.ts';
 import type { PreparedMessage } from '../messages/index.ts';
 import {
   acceptMessages,
@@ -71,7 +71,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     return runIdempotent(db, projectId, key, requestHash('POST', url, body), (trx) => work(trx));
   }
 
-  function wake(messages: (PreparedMessage | ErrorBody)[]) {
+  function wake(messages: (PreparedMessage | ErrorAnswer)[]) {
     const due = messages.filter((m) => isPrepared(m) && m.status === 'queued') as PreparedMessage[];
     if (due.length > 0) deps.notify(Math.min(...due.map((m) => m.priority)));
   }
@@ -91,7 +91,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
       },
     },
     async (request, reply) => {
-      let prepared: (PreparedMessage | ErrorBody)[] = [];
+      let prepared: (PreparedMessage | ErrorAnswer)[] = [];
       const result = await respond(
         request.auth.projectId,
         request.headers['idempotency-key'],
@@ -99,8 +99,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
         '/v1/messages',
         async (executor, store) => {
           prepared = await acceptMessages(executor, config, request.auth.projectId, [request.body], store);
-          const message = prepared[0] as PreparedMessage | ErrorBody;
-          if ('code' in message) throw new ApiError(message.code, message.message, message.path);
+          const message = prepared[0] as PreparedMessage | ErrorAnswer;
+          if ('code' in message) throw ApiError.of(message.details ?? [message]);
           return { statusCode: 202, body: { id: message.id, status: message.status } };
         },
       );
@@ -161,14 +161,14 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
         );
       }
       if (items.length === 0) throw new ApiError('batch_empty', undefined, 'messages');
-      let prepared: (PreparedMessage | ErrorBody)[] = [];
+      let prepared: (PreparedMessage | ErrorAnswer)[] = [];
       const result = await respond(
         request.auth.projectId,
         request.headers['idempotency-key'] as string | undefined,
         request.body,
         '/v1/messages/batch',
         async (executor, store) => {
-          const inputs = items.map((item, i): MessageInput | ErrorBody => {
+          const inputs = items.map((item, i): MessageInput | ErrorAnswer => {
             try {
               return parseWith(messageInputSchema, item, ['messages', i]);
             } catch (err) {
@@ -286,8 +286,13 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
   );
 }
 
-function withItemPath(error: ErrorBody, index: number): ErrorBody {
+function withItemPath(error: ErrorAnswer, index: number): ErrorAnswer {
   const prefix = `messages[${index}]`;
-  if (error.path === undefined) return { ...error, path: prefix };
-  return error.path.startsWith(prefix) ? error : { ...error, path: `${prefix}.${error.path}` };
+  const prefixed = <T extends ErrorBody>(e: T): T => {
+    if (e.path === undefined) return { ...e, path: prefix };
+    return e.path.startsWith(prefix) ? e : { ...e, path: `${prefix}.${e.path}` };
+  };
+  const out = prefixed(error);
+  if (error.details) out.details = error.details.map(prefixed);
+  return out;
 }

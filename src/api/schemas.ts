@@ -10,6 +10,11 @@ const errorBody = z.object({
     .string()
     .optional()
     .meta({ description: 'The field at fault, e.g. "to" or "attachments[0].content".' }),
+  line: z
+    .number()
+    .optional()
+    .meta({ description: 'Template syntax errors: the line in that field, from 1.' }),
+  column: z.number().optional().meta({ description: 'Template syntax errors: the column, from 1.' }),
 });
 
 export const errorSchema = z
@@ -46,6 +51,11 @@ export const messageSchema = z
     replyTo: mailbox.nullable(),
     subject: z.string().nullable(),
     template: z.string().nullable(),
+    templateVersion: z
+      .number()
+      .nullable()
+      .meta({ description: 'The published version the message was rendered from.' }),
+    locale: z.string().nullable().meta({ description: 'The template locale chosen for the recipient.' }),
     tags: z.array(z.string()),
     metadata: z.record(z.string(), z.unknown()),
     headers: z.record(z.string(), z.string()),

@@ -1,94 +1,455 @@
-// /v1/templates, minimal: store a template under a key and read it back. Sends refer to it
-// by key. The templates issue adds versions, locales, layouts and previews.
+// /v1/templates and /v1/layouts: drafts, publishing, versions and rollback for both; for
+// templates also the data they use, previews and test sends. Both kinds share one set of
+// routes, built by `versionedRoutes`.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
-import { getTemplate, listTemplates, putTemplate, type StoredTemplate } from '../templates/index.ts';
-import { errorResponses } from './schemas.ts';
+import { acceptMessages, addressSchema, isTimezone, type PreparedMessage } from '../messages/index.ts';
+import {
+  type Content,
+  deleteTemplate,
+  describeTemplateData,
+  getTemplate,
+  getVersion,
+  layoutContentSchema,
+  listTemplates,
+  listVersions,
+  localeSchema,
+  previewTemplate,
+  publishTemplate,
+  type StoredTemplate,
+  sampleDataSchema,
+  saveDraft,
+  saveSampleData,
+  type TemplateContent,
+  type TemplateKind,
+  type TemplateVersion,
+  templateContentSchema,
+  templateKeySchema,
+} from '../templates/index.ts';
+import { acceptedSchema, errorResponses } from './schemas.ts';
 
-const keyParams = z.object({
-  key: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, {
-    message: 'A template key is lower-case letters, digits, ".", "_" and "-".',
-  }),
-});
+export interface TemplatesDeps {
+  db: Kysely<Database>;
+  config: Config;
+  notify: (priority: number) => void;
+}
 
-const templateBody = z
+const keyParams = z.object({ key: templateKeySchema });
+const versionParams = keyParams.extend({ version: z.coerce.number().int().min(1) });
+
+const variablesSchema = z
+  .object({
+    schema: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'JSON Schema of the data the template uses.' }),
+    paths: z.array(
+      z.object({
+        path: z.string().meta({ examples: ['order.items[].price'] }),
+        required: z.boolean().meta({ description: 'Used outside any condition and without `default`.' }),
+        locations: z.array(z.object({ part: z.string(), line: z.number(), column: z.number() })),
+      }),
+    ),
+  })
+  .meta({ id: 'TemplateVariables', description: 'The data the template uses, inferred from its Liquid.' });
+
+const channelsSchema = z.array(z.enum(['email', 'sms', 'whatsapp'])).min(1);
+
+const renderBody = z
   .strictObject({
-    subject: z.string().min(1).max(998).meta({ description: 'Liquid, rendered as plain text.' }),
-    html: z.string().max(5_000_000).optional().meta({ description: 'Liquid; values are HTML-escaped.' }),
-    text: z.string().max(5_000_000).optional().meta({ description: 'Liquid, plain text.' }),
+    version: z
+      .union([z.literal('draft'), z.number().int().min(1)])
+      .default('draft')
+      .meta({ description: '"draft" (the default) or a published version.' }),
+    locale: localeSchema.optional(),
+    timezone: z
+      .string()
+      .refine(isTimezone, {
+        message: 'Write an IANA timezone such as "Europe/Madrid".',
+        params: { code: 'invalid_timezone' },
+      })
+      .optional(),
+    data: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: "The template's stored sample data when missing." }),
+    channels: channelsSchema
+      .optional()
+      .meta({ description: 'Only these channels; all the template has when missing.' }),
   })
-  .refine((t) => t.html !== undefined || t.text !== undefined, {
-    message: 'Give "html" and/or "text".',
-    path: ['html'],
-    params: { code: 'content_missing' },
-  })
-  .meta({ id: 'TemplateContent' });
+  .meta({ id: 'RenderRequest' });
 
-const templateSchema = z
+const renderedSchema = z
   .object({
     key: z.string(),
-    subject: z.string(),
-    html: z.string().nullable(),
-    text: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    version: z.union([z.literal('draft'), z.number()]),
+    locale: z.string(),
+    category: z.string(),
+    email: z
+      .object({ subject: z.string(), html: z.string().optional(), text: z.string().optional() })
+      .optional(),
+    sms: z
+      .object({
+        text: z.string(),
+        encoding: z.enum(['GSM-7', 'UCS-2']),
+        segments: z.number(),
+        units: z.number(),
+        perSegment: z.number(),
+        unitsLeft: z.number(),
+        nonGsmCharacters: z.array(z.string()).meta({ description: 'The characters that forced UCS-2.' }),
+      })
+      .optional(),
+    whatsapp: z
+      .object({
+        template: z.string(),
+        language: z.string(),
+        components: z.array(z.record(z.string(), z.unknown())),
+      })
+      .optional()
+      .meta({ description: 'The Cloud API template message parameters, as they would be sent.' }),
   })
-  .meta({ id: 'Template' });
+  .meta({ id: 'RenderedTemplate' });
 
-const view = (t: StoredTemplate) => ({
-  ...t,
-  createdAt: t.createdAt.toISOString(),
-  updatedAt: t.updatedAt.toISOString(),
-});
+const testBody = renderBody
+  .omit({ channels: true })
+  .extend({
+    to: z
+      .string()
+      .min(1)
+      .meta({ description: 'An email address (or, once the SMS channel is configured, a phone number).' }),
+    from: addressSchema.optional(),
+  })
+  .meta({ id: 'TemplateTestRequest' });
 
-export async function templateRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {
-  const { db } = deps;
+function storedView<K extends TemplateKind>(t: StoredTemplate<K>) {
+  return {
+    key: t.key,
+    latestVersion: t.latestVersion,
+    unpublishedChanges: t.unpublishedChanges,
+    draft: t.draft,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+function summaryView<K extends TemplateKind>(t: StoredTemplate<K>) {
+  const draft = t.draft as Content<TemplateKind>;
+  const channels = new Set(Object.values(draft.locales).flatMap((l) => Object.keys(l)));
+  return {
+    key: t.key,
+    name: draft.name,
+    ...('category' in draft ? { category: draft.category, layout: draft.layout } : {}),
+    locales: Object.keys(draft.locales),
+    channels: [...channels],
+    latestVersion: t.latestVersion,
+    unpublishedChanges: t.unpublishedChanges,
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+function versionView<K extends TemplateKind>(v: TemplateVersion<K>) {
+  return {
+    key: v.key,
+    version: v.version,
+    restoredFrom: v.restoredFrom,
+    publishedAt: v.publishedAt.toISOString(),
+    content: v.content,
+  };
+}
+
+/** The CRUD, publish and version routes of templates (`/v1/templates`) or layouts (`/v1/layouts`). */
+function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysely<Database>, kind: K) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const base = kind === 'template' ? '/v1/templates' : '/v1/layouts';
+  const noun = kind;
+  const tag = kind === 'template' ? 'templates' : 'layouts';
+  const content = (kind === 'template' ? templateContentSchema : layoutContentSchema) as z.ZodType<
+    Content<K>
+  >;
+  const extra = (t: StoredTemplate<K>) =>
+    kind === 'template'
+      ? { sampleData: t.sampleData, variables: describeTemplateData(t.draft as TemplateContent) }
+      : {};
 
-  r.put(
-    '/v1/templates/:key',
+  const storedSchema = z
+    .object({
+      key: z.string(),
+      latestVersion: z
+        .number()
+        .nullable()
+        .meta({ description: 'The version sends use; null until published.' }),
+      unpublishedChanges: z.boolean().meta({ description: 'The draft differs from the latest version.' }),
+      draft: content,
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      ...(kind === 'template' ? { sampleData: sampleDataSchema, variables: variablesSchema } : {}),
+    })
+    .meta({ id: kind === 'template' ? 'Template' : 'Layout' });
+  const versionSchema = z
+    .object({
+      key: z.string(),
+      version: z.number(),
+      restoredFrom: z
+        .number()
+        .nullable()
+        .meta({ description: 'Set when this version re-published an older one.' }),
+      publishedAt: z.string(),
+      content,
+    })
+    .meta({ id: kind === 'template' ? 'TemplateVersion' : 'LayoutVersion' });
+  const saveBody = (content as unknown as z.ZodObject).extend(
+    kind === 'template' ? { sampleData: sampleDataSchema.optional() } : {},
+  );
+
+  const save = async (projectId: string, key: string, body: Record<string, unknown>, createOnly = false) => {
+    const { sampleData, ...rest } = body as { sampleData?: Record<string, unknown> };
+    return saveDraft(db, projectId, kind, key, rest as Content<K>, { sampleData, createOnly });
+  };
+
+  r.get(
+    base,
     {
       schema: {
-        summary: 'Create or replace a template',
-        tags: ['templates'],
-        params: keyParams,
-        body: templateBody,
-        response: { 200: templateSchema, ...errorResponses },
+        summary: `All ${noun}s`,
+        tags: [tag],
+        response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }), ...errorResponses },
       },
     },
-    async (request) => view(await putTemplate(db, request.auth.projectId, request.params.key, request.body)),
+    async (request) => ({ data: (await listTemplates(db, request.auth.projectId, kind)).map(summaryView) }),
+  );
+
+  r.post(
+    base,
+    {
+      schema: {
+        summary: `Create a ${noun} (as a draft)`,
+        tags: [tag],
+        body: saveBody.extend({ key: templateKeySchema }),
+        response: { 201: storedSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { key, ...body } = request.body as { key: string } & Record<string, unknown>;
+      const { template } = await save(request.auth.projectId, key, body, true);
+      return reply.code(201).send({ ...storedView(template), ...extra(template) } as never);
+    },
+  );
+
+  r.put(
+    `${base}/:key`,
+    {
+      schema: {
+        summary: `Create or replace the draft of a ${noun}`,
+        description:
+          'Checked first: Liquid and MJML errors come back with their line and column. Sends are unaffected until you publish.',
+        tags: [tag],
+        params: keyParams,
+        body: saveBody,
+        response: { 200: storedSchema, 201: storedSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { template, created } = await save(
+        request.auth.projectId,
+        request.params.key,
+        request.body as Record<string, unknown>,
+      );
+      return reply.code(created ? 201 : 200).send({ ...storedView(template), ...extra(template) } as never);
+    },
   );
 
   r.get(
-    '/v1/templates/:key',
+    `${base}/:key`,
     {
       schema: {
-        summary: 'A template',
-        tags: ['templates'],
+        summary: `A ${noun}: its draft, latest version number${kind === 'template' ? ', sample data and the data it uses' : ''}`,
+        tags: [tag],
         params: keyParams,
-        response: { 200: templateSchema, ...errorResponses },
+        response: { 200: storedSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const template = await getTemplate(db, request.auth.projectId, request.params.key);
-      if (!template) throw new ApiError('not_found', 'No template has this key.', 'key');
-      return view(template);
+      const template = await getTemplate(db, request.auth.projectId, kind, request.params.key);
+      return { ...storedView(template), ...extra(template) } as never;
+    },
+  );
+
+  r.delete(
+    `${base}/:key`,
+    {
+      schema: {
+        summary: `Delete a ${noun} and all its versions`,
+        tags: [tag],
+        params: keyParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteTemplate(db, request.auth.projectId, kind, request.params.key);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    `${base}/:key/publish`,
+    {
+      schema: {
+        summary: `Publish the draft as the next version`,
+        description: 'The draft must compile in every locale. Sends use the new version at once.',
+        tags: [tag],
+        params: keyParams,
+        response: { 201: versionSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const version = await publishTemplate(db, request.auth.projectId, kind, request.params.key);
+      return reply.code(201).send(versionView(version) as never);
     },
   );
 
   r.get(
-    '/v1/templates',
+    `${base}/:key/versions`,
     {
       schema: {
-        summary: 'All templates',
-        tags: ['templates'],
-        response: { 200: z.object({ data: z.array(templateSchema) }), ...errorResponses },
+        summary: 'Published versions, newest first',
+        tags: [tag],
+        params: keyParams,
+        response: { 200: z.object({ data: z.array(versionSchema) }), ...errorResponses },
       },
     },
-    async (request) => ({ data: (await listTemplates(db, request.auth.projectId)).map(view) }),
+    async (request) => ({
+      data: (await listVersions(db, request.auth.projectId, kind, request.params.key)).map(versionView),
+    }),
+  );
+
+  r.get(
+    `${base}/:key/versions/:version`,
+    {
+      schema: {
+        summary: 'One published version',
+        tags: [tag],
+        params: versionParams,
+        response: { 200: versionSchema, ...errorResponses },
+      },
+    },
+    async (request) =>
+      versionView(
+        await getVersion(db, request.auth.projectId, kind, request.params.key, request.params.version),
+      ),
+  );
+
+  r.post(
+    `${base}/:key/versions/:version/publish`,
+    {
+      schema: {
+        summary: 'Roll back: publish an older version again',
+        description: 'Its content becomes the next version (history only grows); the draft is left as it is.',
+        tags: [tag],
+        params: versionParams,
+        response: { 201: versionSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { key, version } = request.params;
+      const published = await publishTemplate(db, request.auth.projectId, kind, key, version);
+      return reply.code(201).send(versionView(published) as never);
+    },
+  );
+}
+
+export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) {
+  const { db, config } = deps;
+  versionedRoutes(app, db, 'template');
+  versionedRoutes(app, db, 'layout');
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.put(
+    '/v1/templates/:key/sample-data',
+    {
+      schema: {
+        summary: 'Replace the sample data previews use',
+        tags: ['templates'],
+        params: keyParams,
+        body: sampleDataSchema,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await saveSampleData(db, request.auth.projectId, request.params.key, request.body);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.post(
+    '/v1/templates/:key/render',
+    {
+      schema: {
+        summary: 'Preview: render without sending',
+        description:
+          'Returns the email (subject, HTML, text), the SMS text with its encoding and segment count, and the WhatsApp parameters. ' +
+          'Missing data gives 422 template_variable_missing listing every missing path.',
+        tags: ['templates'],
+        params: keyParams,
+        body: renderBody,
+        response: { 200: renderedSchema, ...errorResponses },
+      },
+    },
+    async (request) => previewTemplate(db, request.auth.projectId, request.params.key, request.body) as never,
+  );
+
+  r.post(
+    '/v1/templates/:key/test',
+    {
+      schema: {
+        summary: 'Send a test to one address',
+        description:
+          'Renders the draft (or a version) with the sample data (or `data`) and sends it like any message, ' +
+          'with "[Test]" before the subject and the tag "test".',
+        tags: ['templates'],
+        params: keyParams,
+        body: testBody,
+        response: { 202: acceptedSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { to, from, ...options } = request.body;
+      const to_ = addressSchema.safeParse(to);
+      if (!to_.success) {
+        if (/^\+?[\d\s().-]{6,}$/.test(to)) {
+          throw new ApiError(
+            'channel_not_available',
+            'Test sends to phone numbers need the SMS channel, which is not configured yet.',
+            'to',
+          );
+        }
+        throw new ApiError('invalid_address', 'Give an email address to send the test to.', 'to');
+      }
+      const preview = await previewTemplate(db, request.auth.projectId, request.params.key, {
+        ...options,
+        channels: ['email'],
+      });
+      const email = preview.email;
+      if (!email) throw new ApiError('template_channel_missing', 'The template has no email content.', 'key');
+      const [message] = await acceptMessages(db, config, request.auth.projectId, [
+        {
+          to: to_.data,
+          ...(from ? { from } : {}),
+          subject: `[Test] ${email.subject}`.slice(0, 998),
+          ...(email.html !== undefined ? { html: email.html } : {}),
+          ...(email.text !== undefined ? { text: email.text } : {}),
+          tags: ['test'],
+          metadata: { template: preview.key, version: String(preview.version), locale: preview.locale },
+          stream: preview.category,
+          priority: 'high',
+        },
+      ]);
+      if (!message || 'code' in message) throw ApiError.of(message?.details ?? (message ? [message] : []));
+      deps.notify((message as PreparedMessage).priority);
+      return reply.code(202).send({ id: message.id, status: message.status } as never);
+    },
   );
 }

@@ -53,9 +53,7 @@ function toErrorBody(issue: Issue, prefix: PropertyKey[]): ErrorBody[] {
 
 /** One ApiError for all the issues: the first is the headline, all are in `details`. */
 export function validationError(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): ApiError {
-  const bodies = issues.flatMap((i) => toErrorBody(i as Issue, prefix));
-  const first = bodies[0] ?? { code: 'validation_failed' as const, message: 'The request is not valid.' };
-  return new ApiError(first.code, first.message, first.path, bodies);
+  return ApiError.of(issues.flatMap((i) => toErrorBody(i as Issue, prefix)));
 }
 
 export function parseWith<T extends z.ZodType>(

@@ -9,6 +9,7 @@ import { keyCommands } from './keys.ts';
 import { projectCommands } from './projects.ts';
 import { runServicesCommand } from './run.ts';
 import { sendCommand } from './send.ts';
+import { templateCommands } from './templates.ts';
 
 const program = new Command('aviso')
   .description('Transactional messaging: email, SMS and WhatsApp from one API.')
@@ -49,6 +50,7 @@ program.addCommand(keyCommands());
 program.addCommand(projectCommands());
 program.addCommand(domainCommands());
 program.addCommand(sendCommand());
+program.addCommand(templateCommands());
 
 program.parseAsync(process.argv).catch((err) => {
   const log = createLogger('error');

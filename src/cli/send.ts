@@ -1,8 +1,8 @@
 // `aviso send`: one test email from the terminal, through the same checks as the API. It
 // waits a little for a worker to send it and prints what happened.
+import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { jobNotifier } from '../delivery/index.ts';
-import { ApiError } from '../errors/index.ts';
 import { createLogger } from '../log.ts';
 import {
   acceptMessages,
@@ -18,6 +18,9 @@ interface SendOptions {
   to: string;
   from?: string;
   subject: string;
+  template?: string;
+  data?: string;
+  locale?: string;
   text?: string;
   html?: string;
   priority: string;
@@ -33,6 +36,9 @@ export function sendCommand(): Command {
     .requiredOption('--to <address>', 'recipient, e.g. "Ana <ana@example.com>"')
     .option('--from <address>', 'sender (default: AVISO_FROM)')
     .option('--subject <subject>', 'subject', 'Test from Aviso')
+    .option('--template <key>', 'send a published template instead of subject/text/html')
+    .option('--data <json|@file>', 'template data, as JSON or @path/to/file.json')
+    .option('--locale <locale>', "the recipient's locale for the template, e.g. es-MX")
     .option('--text <text>', 'plain-text body')
     .option('--html <html>', 'HTML body')
     .option('--priority <priority>', 'high, normal or low', 'normal')
@@ -42,13 +48,26 @@ export function sendCommand(): Command {
       const cfg = config();
       return withAviso(cfg, async (aviso) => {
         const project = await projectOrExit(aviso, opts.project);
+        const content = opts.template
+          ? {
+              template: opts.template,
+              data:
+                opts.data &&
+                JSON.parse(
+                  opts.data.startsWith('@') ? await readFile(opts.data.slice(1), 'utf8') : opts.data,
+                ),
+              locale: opts.locale,
+            }
+          : {
+              subject: opts.subject,
+              text: opts.text ?? (opts.html ? undefined : 'This is a test message sent with `aviso send`.'),
+              html: opts.html,
+            };
         const parsed = messageInputSchema.safeParse({
           to: opts.to,
           from: opts.from,
-          subject: opts.subject,
-          text: opts.text ?? (opts.html ? undefined : 'This is a test message sent with `aviso send`.'),
-          html: opts.html,
           priority: opts.priority,
+          ...content,
         });
         if (!parsed.success) {
           for (const issue of parsed.error.issues)
@@ -58,10 +77,9 @@ export function sendCommand(): Command {
         }
         const [result] = await acceptMessages(aviso.db, cfg, project.id, [parsed.data]);
         if (!result || !isPrepared(result)) {
-          const error = result ? new ApiError(result.code, result.message, result.path) : undefined;
-          process.stderr.write(
-            `aviso: ${error?.path ? `${error.path}: ` : ''}${error?.message ?? 'not accepted'}\n`,
-          );
+          for (const error of result ? (result.details ?? [result]) : []) {
+            process.stderr.write(`aviso: ${error.path ? `${error.path}: ` : ''}${error.message}\n`);
+          }
           process.exitCode = 2;
           return;
         }

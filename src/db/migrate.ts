@@ -2,10 +2,12 @@
 // processes at once: Kysely's migrator takes a lock.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as templates from './migrations/0002-templates.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-templates': templates,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

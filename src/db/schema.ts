@@ -10,6 +10,7 @@ export interface ProjectsTable {
   id: string;
   name: string;
   is_default: Generated<boolean>;
+  default_locale: Generated<string>;
   created_at: CreatedAt;
 }
 
@@ -39,6 +40,8 @@ export interface MessagesTable {
   html: string | null;
   text_body: string | null;
   template: string | null;
+  template_version: number | null;
+  locale: string | null;
   headers: Json<Record<string, string>>;
   tags: string[];
   metadata: Json<Record<string, unknown>>;
@@ -127,14 +130,26 @@ export interface DomainsTable {
   created_at: CreatedAt;
 }
 
+/** Templates and layouts (kind); `draft` and versions' `content` follow templates/content.ts. */
 export interface TemplatesTable {
   project_id: string;
+  kind: 'template' | 'layout';
   key: string;
-  subject: string;
-  html: string | null;
-  text_body: string | null;
+  draft: Json<unknown>;
+  sample_data: Json<Record<string, unknown>>;
+  latest_version: number | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+export interface TemplateVersionsTable {
+  project_id: string;
+  kind: 'template' | 'layout';
+  key: string;
+  version: number;
+  content: Json<unknown>;
+  restored_from: number | null;
+  published_at: CreatedAt;
 }
 
 export interface Database {
@@ -150,4 +165,5 @@ export interface Database {
   provider_configs: ProviderConfigsTable;
   domains: DomainsTable;
   templates: TemplatesTable;
+  template_versions: TemplateVersionsTable;
 }

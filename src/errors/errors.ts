@@ -31,6 +31,19 @@ export const errorCodes = {
   template_variable_missing: { status: 422, message: 'The data lacks a variable the template uses.' },
   template_invalid: { status: 422, message: 'The template cannot be parsed.' },
   template_render_failed: { status: 422, message: 'The template could not be rendered with this data.' },
+  template_not_published: { status: 422, message: 'The template has no published version yet.' },
+  template_exists: { status: 409, message: 'A template with this key exists already.' },
+  template_channel_missing: { status: 422, message: 'The template has no content for this channel.' },
+  layout_not_found: { status: 422, message: 'No layout has this key.' },
+  layout_not_published: { status: 422, message: 'The layout has no published version yet.' },
+  layout_mismatch: {
+    status: 422,
+    message: 'The template and its layout are not written in the same language (MJML or HTML).',
+  },
+  layout_in_use: { status: 409, message: 'Templates still use this layout.' },
+  version_not_found: { status: 404, message: 'No such version.' },
+  invalid_timezone: { status: 422, message: 'Write an IANA timezone such as "Europe/Madrid".' },
+  channel_not_available: { status: 422, message: 'This channel cannot send yet.' },
   idempotency_key_reused: {
     status: 409,
     message: 'This Idempotency-Key was used with a different request body in the last 24 hours.',
@@ -58,7 +71,13 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   path?: string;
+  /** For template syntax errors: the position in the source, 1-based. */
+  line?: number;
+  column?: number;
 }
+
+/** An error as answered: with `details` when it stands for several problems. */
+export type ErrorAnswer = ErrorBody & { details?: ErrorBody[] };
 
 /** An error meant for the API client: code, message and, for input errors, the field path. */
 export class ApiError extends Error {
@@ -76,9 +95,26 @@ export class ApiError extends Error {
     if (details && details.length > 1) this.details = details;
   }
 
-  toBody(): { error: ErrorBody & { details?: ErrorBody[] } } {
-    const body: ErrorBody & { details?: ErrorBody[] } = { code: this.code, message: this.message };
+  /** One error for several problems: the first is the headline, all are in `details`. */
+  static of(bodies: ErrorBody[]): ApiError {
+    const first = bodies[0] ?? {
+      code: 'validation_failed' as const,
+      message: errorCodes.validation_failed.message,
+    };
+    const error = new ApiError(first.code, first.message, first.path, bodies);
+    if (first.line !== undefined) error.line = first.line;
+    if (first.column !== undefined) error.column = first.column;
+    return error;
+  }
+
+  line?: number;
+  column?: number;
+
+  toBody(): { error: ErrorAnswer } {
+    const body: ErrorAnswer = { code: this.code, message: this.message };
     if (this.path) body.path = this.path;
+    if (this.line !== undefined) body.line = this.line;
+    if (this.column !== undefined) body.column = this.column;
     if (this.details) body.details = this.details;
     return { error: body };
   }

@@ -4,8 +4,8 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import { ApiError, type ErrorBody } from '../errors/index.ts';
-import { loadTemplateSources } from '../templates/index.ts';
+import { ApiError, type ErrorAnswer } from '../errors/index.ts';
+import { loadPublished } from '../templates/index.ts';
 import type { MessageInput } from './message-input.ts';
 import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
 import { storeMessages } from './store-messages.ts';
@@ -21,11 +21,11 @@ export async function acceptMessages(
   executor: Kysely<Database>,
   config: Pick<Config, 'from' | 'maxAttachmentBytes'>,
   projectId: string,
-  inputs: (MessageInput | ErrorBody)[],
+  inputs: (MessageInput | ErrorAnswer)[],
   store: StoreMessages = (project, messages) => storeMessages(executor, project, messages),
-): Promise<(PreparedMessage | ErrorBody)[]> {
-  const keys = [...new Set(inputs.flatMap((i) => ('template' in i && i.template ? [i.template] : [])))];
-  const ctx = { config, templates: await loadTemplateSources(executor, projectId, keys), now: new Date() };
+): Promise<(PreparedMessage | ErrorAnswer)[]> {
+  const refs = inputs.flatMap((i) => ('template' in i && i.template ? [{ key: i.template }] : []));
+  const ctx = { config, templates: await loadPublished(executor, projectId, refs), now: new Date() };
   const results = await Promise.all(
     inputs.map(async (input) => {
       if ('code' in input) return input;
@@ -41,6 +41,6 @@ export async function acceptMessages(
   return results;
 }
 
-export function isPrepared(m: PreparedMessage | ErrorBody): m is PreparedMessage {
+export function isPrepared(m: PreparedMessage | ErrorAnswer): m is PreparedMessage {
   return 'id' in m;
 }

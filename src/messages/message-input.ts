@@ -3,10 +3,20 @@
 // database (default sender, attachment limit, templates) happen in prepare-message.ts.
 import { z } from 'zod';
 import { isEmailAddress, isValidDisplayName, parseMailbox } from '../channels/email/index.ts';
+import { localeSchema } from '../templates/index.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
+
+export function isTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const addressObject = z
   .strictObject({
@@ -144,7 +154,29 @@ export const messageInputSchema = z
       .meta({
         description: 'Key of a stored template; its subject, html and text are rendered with `data`.',
       }),
+    templateVersion: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'A published version of the template; the latest when missing.' }),
     data: z.record(z.string(), z.unknown()).optional().meta({ description: 'Merge data for the template.' }),
+    locale: localeSchema.optional().meta({
+      description:
+        "The recipient's locale: picks the template's locale (es-MX → es → project default) and formats money and dates.",
+    }),
+    timezone: z
+      .string()
+      .max(64)
+      .refine(
+        isTimezone,
+        custom(
+          'invalid_timezone',
+          'Write an IANA timezone such as "Europe/Madrid" or "America/Mexico_City".',
+        ),
+      )
+      .optional()
+      .meta({ description: "The recipient's timezone for dates in the template; UTC when missing." }),
     attachments: z.array(attachmentSchema).max(50).optional(),
     headers: headersSchema.optional(),
     tags: z
@@ -162,7 +194,9 @@ export const messageInputSchema = z
       .refine((m) => Object.keys(m).length <= 50, custom('invalid_value', 'At most 50 metadata keys.'))
       .optional()
       .meta({ description: 'Your own key/values, returned with the message and its events.' }),
-    stream: streamSchema.default('transactional'),
+    stream: streamSchema
+      .optional()
+      .meta({ description: "transactional unless given; with a template, the template's category." }),
     priority: prioritySchema
       .default('normal')
       .meta({ description: 'high: 2FA codes, password resets — never waits behind normal or low messages.' }),
@@ -187,12 +221,14 @@ export const messageInputSchema = z
       }
       return;
     }
-    if (m.data !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['data'],
-        ...custom('conflicting_fields', '"data" is only used with "template".'),
-      });
+    for (const field of ['data', 'templateVersion', 'locale'] as const) {
+      if (m[field] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          ...custom('conflicting_fields', `"${field}" is only used with "template".`),
+        });
+      }
     }
     if (m.subject === undefined) {
       ctx.addIssue({

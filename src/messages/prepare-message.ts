@@ -6,8 +6,7 @@ import { type Mailbox, parseMailbox } from '../channels/email/index.ts';
 import type { Config } from '../config/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
-import type { TemplateSource } from '../templates/index.ts';
-import { renderTemplate } from '../templates/index.ts';
+import type { PublishedTemplates } from '../templates/index.ts';
 import type { MessageInput } from './message-input.ts';
 import { priorities } from './status.ts';
 
@@ -32,6 +31,8 @@ export interface PreparedMessage {
   html: string | null;
   text: string | null;
   template: string | null;
+  templateVersion: number | null;
+  locale: string | null;
   headers: Record<string, string>;
   tags: string[];
   metadata: Record<string, unknown>;
@@ -41,7 +42,7 @@ export interface PreparedMessage {
 
 export interface PrepareContext {
   config: Pick<Config, 'from' | 'maxAttachmentBytes'>;
-  templates: Map<string, TemplateSource>;
+  templates: PublishedTemplates;
   now: Date;
 }
 
@@ -61,11 +62,28 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
   }
 
   let content: { subject: string; html?: string; text?: string };
+  let stream = input.stream ?? 'transactional';
+  let rendered: { version: number; locale: string } | undefined;
   if (input.template !== undefined) {
-    const source = ctx.templates.get(input.template);
-    if (!source)
-      throw new ApiError('template_not_found', `No template has the key "${input.template}".`, 'template');
-    content = await renderTemplate(source, input.data ?? {});
+    const result = await ctx.templates.render({
+      key: input.template,
+      ...(input.templateVersion !== undefined ? { version: input.templateVersion } : {}),
+      ...(input.locale !== undefined ? { locale: input.locale } : {}),
+      ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
+      data: input.data ?? {},
+      channels: ['email'],
+    });
+    // The transactional/marketing line: a promotional design never goes out as transactional.
+    if (result.category === 'promotional' && input.stream === 'transactional') {
+      throw new ApiError(
+        'conflicting_fields',
+        `The template "${input.template}" is promotional; it cannot be sent on the transactional stream.`,
+        'stream',
+      );
+    }
+    stream = input.stream ?? result.category;
+    content = result.rendered.email as { subject: string; html?: string; text?: string };
+    rendered = { version: result.version, locale: result.locale };
   } else {
     content = { subject: input.subject as string, html: input.html, text: input.text };
   }
@@ -73,7 +91,7 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
   return {
     id: newId('msg', ctx.now.getTime()),
     channel: 'email',
-    stream: input.stream,
+    stream,
     priority: priorities[input.priority],
     status: sendAt ? 'scheduled' : 'queued',
     to: input.to,
@@ -83,6 +101,8 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     html: content.html ?? null,
     text: content.text ?? null,
     template: input.template ?? null,
+    templateVersion: rendered?.version ?? null,
+    locale: rendered?.locale ?? null,
     headers: input.headers ?? {},
     tags: input.tags ?? [],
     metadata: input.metadata ?? {},

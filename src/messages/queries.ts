@@ -19,6 +19,8 @@ export interface MessageView {
   replyTo: { email: string; name?: string } | null;
   subject: string | null;
   template: string | null;
+  templateVersion: number | null;
+  locale: string | null;
   tags: string[];
   metadata: Record<string, unknown>;
   headers: Record<string, string>;
@@ -50,6 +52,8 @@ function toView(row: Selectable<MessagesTable>): MessageView {
     replyTo: row.reply_to,
     subject: row.subject,
     template: row.template,
+    templateVersion: row.template_version,
+    locale: row.locale,
     tags: row.tags,
     metadata: row.metadata,
     headers: row.headers,

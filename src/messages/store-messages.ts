@@ -16,16 +16,17 @@ const acceptSql = (messages: string, attachments: string) => sql`
     SELECT * FROM jsonb_to_recordset(${messages}::jsonb) AS x(
       id text, project_id text, channel text, stream text, priority smallint, status text,
       to_address text, to_name text, from_address text, from_name text, reply_to jsonb,
-      subject text, html text, text_body text, template text, headers jsonb, tags text[],
+      subject text, html text, text_body text, template text, template_version integer,
+      locale text, headers jsonb, tags text[],
       metadata jsonb, attachment_count integer, send_at timestamptz, events jsonb)
   ),
   stored AS (
     INSERT INTO messages (id, project_id, channel, stream, priority, status, to_address, to_name,
-      from_address, from_name, reply_to, subject, html, text_body, template, headers, tags,
-      metadata, attachment_count, send_at)
+      from_address, from_name, reply_to, subject, html, text_body, template, template_version,
+      locale, headers, tags, metadata, attachment_count, send_at)
     SELECT id, project_id, channel, stream, priority, status, to_address, to_name,
-      from_address, from_name, reply_to, subject, html, text_body, template, headers, tags,
-      metadata, attachment_count, send_at
+      from_address, from_name, reply_to, subject, html, text_body, template, template_version,
+      locale, headers, tags, metadata, attachment_count, send_at
     FROM input
   ),
   events AS (
@@ -82,16 +83,28 @@ function messageRow(projectId: string, m: PreparedMessage) {
     html: m.html,
     text_body: m.text,
     template: m.template,
+    template_version: m.templateVersion,
+    locale: m.locale,
     headers: m.headers,
     tags: m.tags,
     metadata: m.metadata,
     attachment_count: m.attachments.length,
     send_at: m.sendAt?.toISOString() ?? null,
-    events:
-      m.status === 'scheduled'
-        ? [{ type: 'accepted' }, { type: 'scheduled', details: { sendAt: m.sendAt?.toISOString() } }]
-        : [{ type: 'accepted' }],
+    events: firstEvents(m),
   };
+}
+
+function firstEvents(m: PreparedMessage) {
+  const events: { type: string; details?: Record<string, unknown> }[] = [{ type: 'accepted' }];
+  if (m.template !== null) {
+    events.push({
+      type: 'rendered',
+      details: { template: m.template, version: m.templateVersion, locale: m.locale },
+    });
+  }
+  if (m.status === 'scheduled')
+    events.push({ type: 'scheduled', details: { sendAt: m.sendAt?.toISOString() } });
+  return events;
 }
 
 function attachmentRows(m: PreparedMessage) {

@@ -3,21 +3,26 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { newId } from '../ids/index.ts';
+import { installStarters } from '../templates/index.ts';
 
 export interface Project {
   id: string;
   name: string;
   isDefault: boolean;
+  defaultLocale: string;
 }
 
 export const defaultProjectName = 'default';
 
+/** The default project; created (with the starter templates) on first use. */
 export async function ensureDefaultProject(db: Kysely<Database>): Promise<Project> {
-  await db
+  const created = await db
     .insertInto('projects')
     .values({ id: newId('proj'), name: defaultProjectName, is_default: true })
     .onConflict((oc) => oc.doNothing())
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  if (created) await installStarters(db, created.id);
   const row = await db
     .selectFrom('projects')
     .selectAll()
@@ -26,12 +31,23 @@ export async function ensureDefaultProject(db: Kysely<Database>): Promise<Projec
   return toProject(row);
 }
 
-export async function createProject(db: Kysely<Database>, name: string): Promise<Project> {
+/** A new project, with the starter templates installed and published. */
+export async function createProject(
+  db: Kysely<Database>,
+  name: string,
+  options: { defaultLocale?: string } = {},
+): Promise<Project> {
   const row = await db
     .insertInto('projects')
-    .values({ id: newId('proj'), name, is_default: false })
+    .values({
+      id: newId('proj'),
+      name,
+      is_default: false,
+      ...(options.defaultLocale ? { default_locale: options.defaultLocale } : {}),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await installStarters(db, row.id);
   return toProject(row);
 }
 
@@ -51,6 +67,6 @@ export async function listProjects(db: Kysely<Database>): Promise<Project[]> {
   return rows.map(toProject);
 }
 
-function toProject(row: { id: string; name: string; is_default: boolean }): Project {
-  return { id: row.id, name: row.name, isDefault: row.is_default };
+function toProject(row: { id: string; name: string; is_default: boolean; default_locale: string }): Project {
+  return { id: row.id, name: row.name, isDefault: row.is_default, defaultLocale: row.default_locale };
 }

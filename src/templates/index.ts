@@ -1,3 +1,13 @@
 // The folder's public face: other folders import from here, not from its modules.
+export * from './compile.ts';
+export * from './content.ts';
+export * from './folder.ts';
+export * from './liquid.ts';
+export * from './locale.ts';
+export * from './preview.ts';
+export * from './published.ts';
+export * from './push.ts';
 export * from './render.ts';
+export * from './starters.ts';
 export * from './store.ts';
+export * from './variables.ts';

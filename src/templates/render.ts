@@ -1,94 +1,128 @@
-// Minimal Liquid rendering for stored templates: strict variables (a missing value is an
-// error, not an empty string), own properties only, HTML output escaped in the html part.
-// Parsed templates are cached per version, so a send never parses again.
-import { Liquid, type Template } from 'liquidjs';
-import { ApiError } from '../errors/index.ts';
+// Renders a compiled template with a message's data: subject, SMS and WhatsApp parameters as
+// plain text (no HTML escaping surprises), the HTML part escaped. A render that lacks data
+// fails with template_variable_missing listing every missing path, not just the first.
+import type { Template } from 'liquidjs';
+import { type SmsSegmentation, segmentSms, transliterateToGsm } from '../channels/sms/index.ts';
+import { ApiError, type ErrorBody } from '../errors/index.ts';
+import type { CompiledTemplate } from './compile.ts';
+import { htmlEngine, liquidIssue, type RenderEnvironment, textEngine } from './liquid.ts';
+import { findMissingVariables } from './missing-variables.ts';
 
-export interface TemplateSource {
-  key: string;
-  version: string;
-  subject: string;
-  html: string | null;
-  text: string | null;
-}
+export type Channel = 'email' | 'sms' | 'whatsapp';
 
-export interface RenderedContent {
+export interface RenderedEmail {
   subject: string;
   html?: string;
   text?: string;
 }
 
-const options = {
-  strictVariables: true,
-  strictFilters: true,
-  ownPropertyOnly: true,
-  relativeReference: false,
-} as const;
-const plain = new Liquid(options);
-const html = new Liquid({ ...options, outputEscape: 'escape' });
-
-interface Parsed {
-  subject: Template[];
-  html?: Template[];
-  text?: Template[];
+export interface RenderedSms extends SmsSegmentation {
+  text: string;
 }
 
-const cache = new Map<string, Parsed>();
-
-/** Parses a template's parts; throws template_invalid with the part and position. */
-export function parseTemplate(source: Omit<TemplateSource, 'version'>): Parsed {
-  const parse = (engine: Liquid, part: string, text: string) => {
-    try {
-      return engine.parse(text);
-    } catch (err) {
-      throw new ApiError('template_invalid', `${part}: ${(err as Error).message}`, part);
-    }
-  };
-  return {
-    subject: parse(plain, 'subject', source.subject),
-    ...(source.html != null ? { html: parse(html, 'html', source.html) } : {}),
-    ...(source.text != null ? { text: parse(plain, 'text', source.text) } : {}),
-  };
+export interface RenderedWhatsApp {
+  template: string;
+  language: string;
+  /** The Cloud API's `components`, ready to send. */
+  components: {
+    type: 'header' | 'body' | 'button';
+    sub_type?: 'url';
+    index?: string;
+    parameters: { type: 'text'; text: string }[];
+  }[];
 }
 
-export async function renderTemplate(
-  source: TemplateSource,
+export interface RenderedTemplate {
+  email?: RenderedEmail;
+  sms?: RenderedSms;
+  whatsapp?: RenderedWhatsApp;
+}
+
+function isUndefinedVariable(err: unknown): boolean {
+  const e = err as { name?: string; originalError?: { name?: string } };
+  return e.name === 'UndefinedVariableError' || e.originalError?.name === 'UndefinedVariableError';
+}
+
+/** Collapses what a template's conditionals leave behind: trailing blanks, runs of empty lines. */
+function tidyText(text: string): string {
+  return text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Renders the parts of `compiled` for `channels` (all it has when not given). */
+export function renderTemplate(
+  compiled: CompiledTemplate,
   data: Record<string, unknown>,
-): Promise<RenderedContent> {
-  const id = `${source.key}@${source.version}`;
-  let parsed = cache.get(id);
-  if (!parsed) {
-    parsed = parseTemplate(source);
-    if (cache.size > 1000) cache.clear();
-    cache.set(id, parsed);
-  }
-  const render = async (engine: Liquid, part: Template[] | undefined) => {
-    if (!part) return undefined;
-    try {
-      return await engine.render(part, data);
-    } catch (err) {
-      throw renderError(err as Error);
+  environment: RenderEnvironment,
+  channels: readonly Channel[] = ['email', 'sms', 'whatsapp'],
+): RenderedTemplate {
+  const run = (scope: object) => renderParts(compiled, scope, environment, channels);
+  try {
+    return run(data);
+  } catch (err) {
+    if (isUndefinedVariable(err)) {
+      const missing = findMissingVariables(data, run, isUndefinedVariable);
+      if (missing.length > 0) {
+        throw ApiError.of(
+          missing.map(
+            (m): ErrorBody => ({
+              code: 'template_variable_missing',
+              message:
+                m.path === m.pattern
+                  ? `The template uses "${m.pattern}", which the data does not have.`
+                  : `The template uses "${m.pattern}"; "${m.path}" is missing.`,
+              path: `data.${m.pattern}`,
+            }),
+          ),
+        );
+      }
     }
-  };
-  const subject = ((await render(plain, parsed.subject)) ?? '').replace(/[\r\n]+/g, ' ').trim();
-  const out: RenderedContent = { subject };
-  const h = await render(html, parsed.html);
-  const t = await render(plain, parsed.text);
-  if (h !== undefined) out.html = h;
-  if (t !== undefined) out.text = t;
-  return out;
+    const issue = liquidIssue(err);
+    const where = issue.line !== undefined ? ` (line ${issue.line}, column ${issue.column})` : '';
+    throw new ApiError('template_render_failed', `${issue.message}${where}`, 'data');
+  }
 }
 
-function renderError(err: Error): ApiError {
-  // liquidjs: "undefined variable: order.total, line:1, col:9"
-  const missing = /undefined variable: ([^,]+)/.exec(err.message);
-  if (missing) {
-    const variable = (missing[1] as string).trim();
-    return new ApiError(
-      'template_variable_missing',
-      `The data has no value for "${variable}".`,
-      `data.${variable}`,
-    );
+function renderParts(
+  compiled: CompiledTemplate,
+  scope: object,
+  environment: RenderEnvironment,
+  channels: readonly Channel[],
+): RenderedTemplate {
+  const options = { globals: { aviso: environment } };
+  const text = (t: Template[]) => textEngine.renderSync(t, scope, options) as string;
+  const line = (t: Template[]) =>
+    text(t)
+      .replace(/\s*[\r\n]+\s*/g, ' ')
+      .trim();
+  const out: RenderedTemplate = {};
+  const { email, sms, whatsapp } = compiled;
+  if (email && channels.includes('email')) {
+    out.email = { subject: line(email.subject) };
+    if (email.html) out.email.html = htmlEngine.renderSync(email.html, scope, options) as string;
+    if (email.text) out.email.text = tidyText(text(email.text));
   }
-  return new ApiError('template_render_failed', err.message.split('\n')[0], 'data');
+  if (sms && channels.includes('sms')) {
+    let body = tidyText(text(sms.text));
+    if (sms.transliterate) body = transliterateToGsm(body);
+    out.sms = { text: body, ...segmentSms(body) };
+  }
+  if (whatsapp && channels.includes('whatsapp')) {
+    const params = (parts: Template[][]) => parts.map((p) => ({ type: 'text' as const, text: line(p) }));
+    const components: RenderedWhatsApp['components'] = [];
+    if (whatsapp.header.length > 0) components.push({ type: 'header', parameters: params(whatsapp.header) });
+    if (whatsapp.body.length > 0) components.push({ type: 'body', parameters: params(whatsapp.body) });
+    for (const button of whatsapp.buttons) {
+      components.push({
+        type: 'button',
+        sub_type: 'url',
+        index: String(button.index),
+        parameters: params([button.text]),
+      });
+    }
+    out.whatsapp = { template: whatsapp.template, language: whatsapp.language, components };
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { ensureDefaultProject } from '../../src/projects/projects.ts';
 
 export const templateDatabase = 'aviso_test_template';
 
@@ -40,6 +41,8 @@ export default async function setup(project: TestProject) {
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString() }) }),
   });
   await migrateToLatest(db);
+  // The default project with its starter templates, built once and cloned with the database.
+  await ensureDefaultProject(db);
   await db.destroy();
   project.provide('adminDatabaseUrl', adminUrl);
   return async () => {

@@ -1,0 +1,173 @@
+// Templates as sends use them: the latest published version (or the one named), its layout's
+// latest published version, the locale chosen for the recipient, compiled once per exact
+// combination. A send costs one small query (version numbers); the content of a version is
+// read once per process, since a published version never changes.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
+import { type CompiledTemplate, compiledTemplate } from './compile.ts';
+import type { LayoutContent, TemplateContent, TemplateKind } from './content.ts';
+import type { RenderEnvironment } from './liquid.ts';
+import { resolveLocale } from './locale.ts';
+import { type Channel, type RenderedTemplate, renderTemplate } from './render.ts';
+import { getVersion } from './store.ts';
+
+export interface TemplateRef {
+  key: string;
+  version?: number;
+}
+
+export interface RenderRequest extends TemplateRef {
+  locale?: string;
+  timezone?: string;
+  data: Record<string, unknown>;
+  channels: readonly Channel[];
+}
+
+export interface PublishedRender {
+  rendered: RenderedTemplate;
+  version: number;
+  locale: string;
+  category: TemplateContent['category'];
+}
+
+const contents = new Map<string, Promise<TemplateContent | LayoutContent>>();
+
+function versionContent(
+  db: Kysely<Database>,
+  projectId: string,
+  kind: TemplateKind,
+  key: string,
+  version: number,
+) {
+  const id = `${projectId}/${kind}/${key}@${version}`;
+  let content = contents.get(id);
+  if (!content) {
+    content = getVersion(db, projectId, kind, key, version).then((v) => v.content);
+    content.catch(() => contents.delete(id));
+    if (contents.size > 5000) contents.delete(contents.keys().next().value as string);
+    contents.set(id, content);
+  }
+  return content;
+}
+
+/** Looks up, for one project, the published versions a set of sends needs (one query). */
+export async function loadPublished(
+  db: Kysely<Database>,
+  projectId: string,
+  refs: TemplateRef[],
+): Promise<PublishedTemplates> {
+  const keys = [...new Set(refs.map((r) => r.key))];
+  const rows =
+    keys.length === 0
+      ? []
+      : await db
+          .selectFrom('templates')
+          .select(['kind', 'key', 'latest_version'])
+          .select((eb) =>
+            eb
+              .selectFrom('projects')
+              .select('default_locale')
+              .where('id', '=', projectId)
+              .as('default_locale'),
+          )
+          .where('project_id', '=', projectId)
+          .where((eb) => eb.or([eb('kind', '=', 'layout'), eb('key', 'in', keys)]))
+          .execute();
+  const latest = new Map(rows.map((r) => [`${r.kind}/${r.key}`, r.latest_version]));
+  return new PublishedTemplates(db, projectId, latest, rows[0]?.default_locale ?? 'en');
+}
+
+export class PublishedTemplates {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly projectId: string,
+    private readonly latest: Map<string, number | null>,
+    readonly defaultLocale: string,
+  ) {}
+
+  /** Renders one send; errors are ApiErrors about the template, version or data. */
+  async render(request: RenderRequest): Promise<PublishedRender> {
+    const { key } = request;
+    if (!this.latest.has(`template/${key}`)) {
+      throw new ApiError('template_not_found', `No template has the key "${key}".`, 'template');
+    }
+    const version = request.version ?? this.latest.get(`template/${key}`);
+    if (version == null) {
+      throw new ApiError(
+        'template_not_published',
+        `The template "${key}" has no published version yet: publish it first.`,
+        'template',
+      );
+    }
+    let content: TemplateContent;
+    try {
+      content = (await versionContent(this.db, this.projectId, 'template', key, version)) as TemplateContent;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'version_not_found') {
+        throw new ApiError('version_not_found', err.message, 'templateVersion');
+      }
+      throw err;
+    }
+    const locale = resolveLocale(request.locale, Object.keys(content.locales), this.defaultLocale);
+    let layout: { version: number; content: LayoutContent } | undefined;
+    if (content.layout !== null) {
+      const layoutVersion = this.latest.get(`layout/${content.layout}`);
+      if (layoutVersion == null) {
+        throw new ApiError(
+          'layout_not_published',
+          `The layout "${content.layout}" has no published version.`,
+          'template',
+        );
+      }
+      layout = {
+        version: layoutVersion,
+        content: (await versionContent(
+          this.db,
+          this.projectId,
+          'layout',
+          content.layout,
+          layoutVersion,
+        )) as LayoutContent,
+      };
+    }
+    const compiled = await compiledForLocale(
+      `${this.projectId}/${key}@${version}/${content.layout}@${layout?.version ?? 0}`,
+      content,
+      layout?.content,
+      locale,
+    );
+    const missing = request.channels.find((c) => !compiled[c]);
+    if (missing) {
+      throw new ApiError(
+        'template_channel_missing',
+        `The template "${key}" has no ${missing} content in "${locale}".`,
+        'template',
+      );
+    }
+    const environment: RenderEnvironment = { locale, timezone: request.timezone ?? 'UTC' };
+    return {
+      rendered: renderTemplate(compiled, request.data, environment, request.channels),
+      version,
+      locale,
+      category: content.category,
+    };
+  }
+}
+
+/** Compiles one locale of `content` (a version or a draft), cached under `id`. */
+export function compiledForLocale(
+  id: string,
+  content: TemplateContent,
+  layout: LayoutContent | undefined,
+  locale: string,
+): Promise<CompiledTemplate> {
+  return compiledTemplate(`${id}/${locale}`, () => {
+    const email = layout?.locales[resolveLocale(locale, Object.keys(layout.locales))]?.email;
+    return {
+      content: content.locales[locale] as TemplateContent['locales'][string],
+      ...(email ? { layout: email } : {}),
+      path: `locales.${locale}`,
+    };
+  });
+}
