@@ -322,6 +322,21 @@ describe('templates and layouts', () => {
     expect((await aviso.request('DELETE', '/v1/templates/receipt')).status).toBe(204);
     expect((await aviso.request('GET', '/v1/templates/receipt')).status).toBe(404);
     expect((await aviso.request('DELETE', '/v1/layouts/plain')).status).toBe(204);
+
+    // A key created again starts at version 1 with new content: caches must not mix them up.
+    const fresh = {
+      name: 'Receipt again',
+      locales: { en: { email: { subject: 'Fresh {{ order.number }}', html: '<p>{{ order.number }}</p>' } } },
+    };
+    expect((await aviso.request('PUT', '/v1/templates/receipt', { body: fresh })).status).toBe(201);
+    expect((await aviso.request('POST', '/v1/templates/receipt/publish')).body.version).toBe(1);
+    const sent = await aviso.request('POST', '/v1/messages', {
+      body: { to: 'ana@example.com', template: 'receipt', data },
+    });
+    expect((await aviso.request('GET', `/v1/messages/${sent.body.id}`)).body).toMatchObject({
+      subject: 'Fresh A-7',
+      templateVersion: 1,
+    });
   });
 
   it('keeps projects apart', async () => {

@@ -98,6 +98,12 @@ describe('aviso templates pull / push', () => {
     expect(rendered.stdout).toMatch(/^es, draft/);
     expect(rendered.stdout).toMatch(/sms: 1 segment\(s\)/);
     expect(await readdir(out)).toEqual(expect.arrayContaining(['email.html', 'email.txt', 'sms.txt']));
+    const unset = await aviso('templates', 'render', 'two-factor-code', '--locale', 'fr', '--out', out);
+    expect(unset.stdout).toMatch(/^en, draft/);
+    expect((await aviso('projects', 'set-locale', 'default', 'es')).stdout).toContain('default locale es');
+    const fallback = await aviso('templates', 'render', 'two-factor-code', '--locale', 'fr', '--out', out);
+    expect(fallback.stdout).toMatch(/^es, draft/);
+    expect((await aviso('projects', 'set-locale', 'default', 'spanish')).code).toBe(2);
     const versions = await aviso('templates', 'versions', 'order-confirmation');
     expect(versions.stdout.split('\n')[0]).toMatch(/^v2 /);
     const rollback = await aviso('templates', 'rollback', 'order-confirmation', '1');

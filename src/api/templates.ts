@@ -189,6 +189,18 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
       ...(kind === 'template' ? { sampleData: sampleDataSchema, variables: variablesSchema } : {}),
     })
     .meta({ id: kind === 'template' ? 'Template' : 'Layout' });
+  const summarySchema = z
+    .object({
+      key: z.string(),
+      name: z.string(),
+      ...(kind === 'template' ? { category: z.string(), layout: z.string().nullable() } : {}),
+      locales: z.array(z.string()),
+      channels: z.array(z.string()),
+      latestVersion: z.number().nullable(),
+      unpublishedChanges: z.boolean(),
+      updatedAt: z.string(),
+    })
+    .meta({ id: kind === 'template' ? 'TemplateSummary' : 'LayoutSummary' });
   const versionSchema = z
     .object({
       key: z.string(),
@@ -216,7 +228,7 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
       schema: {
         summary: `All ${noun}s`,
         tags: [tag],
-        response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }), ...errorResponses },
+        response: { 200: z.object({ data: z.array(summarySchema) }), ...errorResponses },
       },
     },
     async (request) => ({ data: (await listTemplates(db, request.auth.projectId, kind)).map(summaryView) }),

@@ -1,17 +1,41 @@
-// `aviso projects create | list`.
+// `aviso projects create | list | set-locale`.
 import { Command } from 'commander';
-import { createProject, listProjects } from '../projects/index.ts';
-import { config, withAviso } from './common.ts';
+import { createProject, listProjects, setDefaultLocale } from '../projects/index.ts';
+import { localeSchema } from '../templates/index.ts';
+import { config, projectOrExit, withAviso } from './common.ts';
+
+function localeOrExit(locale: string): string {
+  if (!localeSchema.safeParse(locale).success) {
+    process.stderr.write(`aviso: "${locale}" is not a locale; write e.g. en, es or es-MX\n`);
+    process.exit(2);
+  }
+  return locale;
+}
 
 export function projectCommands(): Command {
   const projects = new Command('projects').description('Manage projects (each with its own keys and data).');
   projects
     .command('create <name>')
-    .description('Create a project.')
-    .action((name: string) =>
+    .description('Create a project (with the starter templates, published).')
+    .option(
+      '--locale <locale>',
+      'default locale of its templates, when a send names none or one they lack',
+      'en',
+    )
+    .action((name: string, opts: { locale: string }) =>
       withAviso(config(), async (aviso) => {
-        const project = await createProject(aviso.db, name);
+        const project = await createProject(aviso.db, name, { defaultLocale: localeOrExit(opts.locale) });
         console.log(`${project.id}  ${project.name}`);
+      }),
+    );
+  projects
+    .command('set-locale <project> <locale>')
+    .description("Set a project's default locale (the last step of locale fallback: es-MX → es → default).")
+    .action((idOrName: string, locale: string) =>
+      withAviso(config(), async (aviso) => {
+        const project = await projectOrExit(aviso, idOrName);
+        await setDefaultLocale(aviso.db, project.id, localeOrExit(locale));
+        console.log(`${project.name}: default locale ${locale}`);
       }),
     );
   projects
@@ -20,7 +44,7 @@ export function projectCommands(): Command {
     .action(() =>
       withAviso(config(), async (aviso) => {
         for (const p of await listProjects(aviso.db))
-          console.log(`${p.id}  ${p.name}${p.isDefault ? '  (default)' : ''}`);
+          console.log(`${p.id}  ${p.name}  ${p.defaultLocale}${p.isDefault ? '  (default)' : ''}`);
       }),
     );
   return projects;

@@ -70,3 +70,11 @@ export async function listProjects(db: Kysely<Database>): Promise<Project[]> {
 function toProject(row: { id: string; name: string; is_default: boolean; default_locale: string }): Project {
   return { id: row.id, name: row.name, isDefault: row.is_default, defaultLocale: row.default_locale };
 }
+
+export async function setDefaultLocale(
+  db: Kysely<Database>,
+  projectId: string,
+  locale: string,
+): Promise<void> {
+  await db.updateTable('projects').set({ default_locale: locale }).where('id', '=', projectId).execute();
+}

@@ -7,9 +7,9 @@ import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import type { LayoutContent, TemplateContent } from './content.ts';
 import { resolveLocale } from './locale.ts';
-import { compiledForLocale } from './published.ts';
+import { compiledForLocale, versionId } from './published.ts';
 import { type Channel, type RenderedTemplate, renderTemplate } from './render.ts';
-import { findTemplate, getTemplate, getVersion, latestVersion } from './store.ts';
+import { findTemplate, getTemplate, getVersion } from './store.ts';
 
 export interface PreviewRequest {
   /** 'draft' (default) or a published version number. */
@@ -50,7 +50,7 @@ export async function previewTemplate(
       ? `draft:${createHash('sha256')
           .update(JSON.stringify([content, layout ?? null]))
           .digest('base64url')}`
-      : `${projectId}/${key}@${version}/${content.layout}@${layout?.version ?? 0}`;
+      : `${projectId}/${versionId(key, stored, version)}/${layout?.id ?? ''}`;
   const compiled = await compiledForLocale(id, content, layout?.content, locale);
   const rendered = renderTemplate(
     compiled,
@@ -67,14 +67,14 @@ async function previewLayout(
   projectId: string,
   key: string | null,
   draft: boolean,
-): Promise<{ version: number | 'draft'; content: LayoutContent } | undefined> {
+): Promise<{ id: string; content: LayoutContent } | undefined> {
   if (key === null) return undefined;
-  if (draft) {
-    const layout = await findTemplate(db, projectId, 'layout', key);
-    if (!layout) throw new ApiError('layout_not_found', `No layout has the key "${key}".`, 'layout');
-    return { version: 'draft', content: layout.draft };
+  const layout = await findTemplate(db, projectId, 'layout', key);
+  if (!layout) throw new ApiError('layout_not_found', `No layout has the key "${key}".`, 'layout');
+  if (draft) return { id: 'draft', content: layout.draft };
+  if (layout.latestVersion === null) {
+    throw new ApiError('layout_not_published', `Publish the layout "${key}" first.`, 'layout');
   }
-  const latest = await latestVersion(db, projectId, 'layout', key);
-  if (!latest) throw new ApiError('layout_not_published', `Publish the layout "${key}" first.`, 'layout');
-  return { version: latest.version, content: latest.content };
+  const latest = await getVersion(db, projectId, 'layout', key, layout.latestVersion);
+  return { id: versionId(key, layout, latest.version), content: latest.content };
 }

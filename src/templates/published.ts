@@ -31,6 +31,20 @@ export interface PublishedRender {
   category: TemplateContent['category'];
 }
 
+/** A template or layout row as sends see it. */
+interface Published {
+  version: number | null;
+  createdAt: Date;
+}
+
+/**
+ * Names one published version for the caches. The row's creation time is part of it: a key
+ * deleted and created again starts at version 1 with other content.
+ */
+export function versionId(key: string, item: { createdAt: Date }, version: number): string {
+  return `${key}#${item.createdAt.getTime()}@${version}`;
+}
+
 const contents = new Map<string, Promise<TemplateContent | LayoutContent>>();
 
 function versionContent(
@@ -38,9 +52,10 @@ function versionContent(
   projectId: string,
   kind: TemplateKind,
   key: string,
+  item: Published,
   version: number,
 ) {
-  const id = `${projectId}/${kind}/${key}@${version}`;
+  const id = `${projectId}/${kind}/${versionId(key, item, version)}`;
   let content = contents.get(id);
   if (!content) {
     content = getVersion(db, projectId, kind, key, version).then((v) => v.content);
@@ -63,7 +78,7 @@ export async function loadPublished(
       ? []
       : await db
           .selectFrom('templates')
-          .select(['kind', 'key', 'latest_version'])
+          .select(['kind', 'key', 'latest_version', 'created_at'])
           .select((eb) =>
             eb
               .selectFrom('projects')
@@ -74,7 +89,9 @@ export async function loadPublished(
           .where('project_id', '=', projectId)
           .where((eb) => eb.or([eb('kind', '=', 'layout'), eb('key', 'in', keys)]))
           .execute();
-  const latest = new Map(rows.map((r) => [`${r.kind}/${r.key}`, r.latest_version]));
+  const latest = new Map(
+    rows.map((r) => [`${r.kind}/${r.key}`, { version: r.latest_version, createdAt: r.created_at }]),
+  );
   return new PublishedTemplates(db, projectId, latest, rows[0]?.default_locale ?? 'en');
 }
 
@@ -82,17 +99,16 @@ export class PublishedTemplates {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly projectId: string,
-    private readonly latest: Map<string, number | null>,
+    private readonly latest: Map<string, Published>,
     readonly defaultLocale: string,
   ) {}
 
   /** Renders one send; errors are ApiErrors about the template, version or data. */
   async render(request: RenderRequest): Promise<PublishedRender> {
     const { key } = request;
-    if (!this.latest.has(`template/${key}`)) {
-      throw new ApiError('template_not_found', `No template has the key "${key}".`, 'template');
-    }
-    const version = request.version ?? this.latest.get(`template/${key}`);
+    const item = this.latest.get(`template/${key}`);
+    if (!item) throw new ApiError('template_not_found', `No template has the key "${key}".`, 'template');
+    const version = request.version ?? item.version;
     if (version == null) {
       throw new ApiError(
         'template_not_published',
@@ -102,7 +118,14 @@ export class PublishedTemplates {
     }
     let content: TemplateContent;
     try {
-      content = (await versionContent(this.db, this.projectId, 'template', key, version)) as TemplateContent;
+      content = (await versionContent(
+        this.db,
+        this.projectId,
+        'template',
+        key,
+        item,
+        version,
+      )) as TemplateContent;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'version_not_found') {
         throw new ApiError('version_not_found', err.message, 'templateVersion');
@@ -110,10 +133,11 @@ export class PublishedTemplates {
       throw err;
     }
     const locale = resolveLocale(request.locale, Object.keys(content.locales), this.defaultLocale);
-    let layout: { version: number; content: LayoutContent } | undefined;
+    let layout: { id: string; content: LayoutContent } | undefined;
     if (content.layout !== null) {
-      const layoutVersion = this.latest.get(`layout/${content.layout}`);
-      if (layoutVersion == null) {
+      const layoutItem = this.latest.get(`layout/${content.layout}`);
+      const layoutVersion = layoutItem?.version;
+      if (!layoutItem || layoutVersion == null) {
         throw new ApiError(
           'layout_not_published',
           `The layout "${content.layout}" has no published version.`,
@@ -121,18 +145,19 @@ export class PublishedTemplates {
         );
       }
       layout = {
-        version: layoutVersion,
+        id: versionId(content.layout, layoutItem, layoutVersion),
         content: (await versionContent(
           this.db,
           this.projectId,
           'layout',
           content.layout,
+          layoutItem,
           layoutVersion,
         )) as LayoutContent,
       };
     }
     const compiled = await compiledForLocale(
-      `${this.projectId}/${key}@${version}/${content.layout}@${layout?.version ?? 0}`,
+      `${this.projectId}/${versionId(key, item, version)}/${layout?.id ?? ''}`,
       content,
       layout?.content,
       locale,
