@@ -62,7 +62,9 @@ const channelsSchema = z.array(z.enum(['email', 'sms', 'whatsapp'])).min(1);
 const renderBody = z
   .strictObject({
     version: z
-      .union([z.literal('draft'), z.number().int().min(1)])
+      .union([z.literal('draft'), z.number().int().min(1)], {
+        message: 'Give "draft" or the number of a published version.',
+      })
       .default('draft')
       .meta({ description: '"draft" (the default) or a published version.' }),
     locale: localeSchema.optional(),

@@ -4,9 +4,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import type { OpenAviso } from '../app/index.ts';
 import { ApiError } from '../errors/index.ts';
+import type { Project } from '../projects/index.ts';
 import {
   describeTemplateData,
+  getTemplate,
   getVersion,
   installStarters,
   listTemplates,
@@ -39,6 +42,21 @@ function report(err: unknown): void {
     throw err;
   }
   process.exitCode = 2;
+}
+
+/** Runs `work` on the chosen project; template and folder errors are reported (exit code 2). */
+function inProject(
+  opts: { project?: string },
+  work: (aviso: OpenAviso, project: Project) => Promise<unknown>,
+) {
+  return withAviso(config(), async (aviso) => {
+    const project = await projectOrExit(aviso, opts.project);
+    try {
+      await work(aviso, project);
+    } catch (err) {
+      report(err);
+    }
+  });
 }
 
 const kindOption = () => new Option('--layout', 'act on a layout instead of a template');
@@ -76,8 +94,7 @@ export function templateCommands(): Command {
     .option('--published', 'write the latest published versions instead of the drafts')
     .addOption(projectOption())
     .action((dir: string, opts: { published?: boolean; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
+      inProject(opts, async (aviso, project) => {
         const folder: TemplateFolder = { layouts: [], templates: [] };
         for (const kind of ['layout', 'template'] as const) {
           for (const t of await listTemplates(aviso.db, project.id, kind)) {
@@ -110,18 +127,13 @@ export function templateCommands(): Command {
     .option('--dry-run', 'check and show the changes without saving')
     .addOption(projectOption())
     .action((dir: string, opts: { publish?: boolean; dryRun?: boolean; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        try {
-          const folder = await readTemplateFolder(dir);
-          const changes = await pushTemplateFolder(aviso.db, project.id, folder, {
-            publish: opts.publish ?? false,
-            dryRun: opts.dryRun ?? false,
-          });
-          printChanges(changes, opts.dryRun ?? false);
-        } catch (err) {
-          report(err);
-        }
+      inProject(opts, async (aviso, project) => {
+        const folder = await readTemplateFolder(dir);
+        const changes = await pushTemplateFolder(aviso.db, project.id, folder, {
+          publish: opts.publish ?? false,
+          dryRun: opts.dryRun ?? false,
+        });
+        printChanges(changes, opts.dryRun ?? false);
       }),
     );
 
@@ -131,8 +143,7 @@ export function templateCommands(): Command {
     .addOption(kindOption())
     .addOption(projectOption())
     .action((opts: { layout?: boolean; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
+      inProject(opts, async (aviso, project) => {
         for (const t of await listTemplates(aviso.db, project.id, kindOf(opts))) {
           const version = t.latestVersion === null ? 'unpublished' : `v${t.latestVersion}`;
           const locales = Object.keys(t.draft.locales).join(',');
@@ -148,11 +159,9 @@ export function templateCommands(): Command {
     .description('Show the data a template uses (from its draft): each path, whether it is required, where.')
     .addOption(projectOption())
     .action((key: string, opts: { project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        const found = (await listTemplates(aviso.db, project.id, 'template')).find((t) => t.key === key);
-        if (!found) return report(new ApiError('not_found', `No template has the key "${key}".`, 'key'));
-        for (const use of describeTemplateData(found.draft).paths) {
+      inProject(opts, async (aviso, project) => {
+        const template = await getTemplate(aviso.db, project.id, 'template', key);
+        for (const use of describeTemplateData(template.draft).paths) {
           const where = use.locations[0];
           console.log(
             `${use.path.padEnd(36)} ${use.required ? 'required' : 'optional'}  ${where ? `${where.part}:${where.line}:${where.column}` : ''}`,
@@ -184,33 +193,28 @@ export function templateCommands(): Command {
           project?: string;
         },
       ) =>
-        withAviso(config(), async (aviso) => {
-          const project = await projectOrExit(aviso, opts.project);
-          try {
-            const data = await readData(opts.data);
-            const preview = await previewTemplate(aviso.db, project.id, key, {
-              ...(opts.version ? { version: Number(opts.version) } : {}),
-              ...(opts.locale ? { locale: opts.locale } : {}),
-              ...(opts.timezone ? { timezone: opts.timezone } : {}),
-              ...(data ? { data } : {}),
-            });
-            if (!opts.out) return console.log(JSON.stringify(preview, null, 2));
-            await mkdir(opts.out, { recursive: true });
-            const files: [string, string | undefined][] = [
-              ['email.html', preview.email?.html],
-              ['email.txt', preview.email?.text],
-              ['sms.txt', preview.sms?.text],
-            ];
-            for (const [file, text] of files)
-              if (text !== undefined) await writeFile(join(opts.out, file), text);
-            console.log(
-              `${preview.locale}, ${preview.version === 'draft' ? 'draft' : `version ${preview.version}`}`,
-            );
-            if (preview.email) console.log(`subject: ${preview.email.subject}`);
-            if (preview.sms) console.log(`sms: ${preview.sms.segments} segment(s), ${preview.sms.encoding}`);
-          } catch (err) {
-            report(err);
-          }
+        inProject(opts, async (aviso, project) => {
+          const data = await readData(opts.data);
+          const preview = await previewTemplate(aviso.db, project.id, key, {
+            ...(opts.version ? { version: Number(opts.version) } : {}),
+            ...(opts.locale ? { locale: opts.locale } : {}),
+            ...(opts.timezone ? { timezone: opts.timezone } : {}),
+            ...(data ? { data } : {}),
+          });
+          if (!opts.out) return console.log(JSON.stringify(preview, null, 2));
+          await mkdir(opts.out, { recursive: true });
+          const files: [string, string | undefined][] = [
+            ['email.html', preview.email?.html],
+            ['email.txt', preview.email?.text],
+            ['sms.txt', preview.sms?.text],
+          ];
+          for (const [file, text] of files)
+            if (text !== undefined) await writeFile(join(opts.out, file), text);
+          console.log(
+            `${preview.locale}, ${preview.version === 'draft' ? 'draft' : `version ${preview.version}`}`,
+          );
+          if (preview.email) console.log(`subject: ${preview.email.subject}`);
+          if (preview.sms) console.log(`sms: ${preview.sms.segments} segment(s), ${preview.sms.encoding}`);
         }),
     );
 
@@ -220,14 +224,9 @@ export function templateCommands(): Command {
     .addOption(kindOption())
     .addOption(projectOption())
     .action((key: string, opts: { layout?: boolean; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        try {
-          const v = await publishTemplate(aviso.db, project.id, kindOf(opts), key);
-          console.log(`published ${key} version ${v.version}`);
-        } catch (err) {
-          report(err);
-        }
+      inProject(opts, async (aviso, project) => {
+        const v = await publishTemplate(aviso.db, project.id, kindOf(opts), key);
+        console.log(`published ${key} version ${v.version}`);
       }),
     );
 
@@ -237,14 +236,9 @@ export function templateCommands(): Command {
     .addOption(kindOption())
     .addOption(projectOption())
     .action((key: string, version: string, opts: { layout?: boolean; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        try {
-          const v = await publishTemplate(aviso.db, project.id, kindOf(opts), key, Number(version));
-          console.log(`published version ${version} of ${key} again as version ${v.version}`);
-        } catch (err) {
-          report(err);
-        }
+      inProject(opts, async (aviso, project) => {
+        const v = await publishTemplate(aviso.db, project.id, kindOf(opts), key, Number(version));
+        console.log(`published version ${version} of ${key} again as version ${v.version}`);
       }),
     );
 
@@ -254,15 +248,10 @@ export function templateCommands(): Command {
     .addOption(kindOption())
     .addOption(projectOption())
     .action((key: string, opts: { layout?: boolean; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        try {
-          for (const v of await listVersions(aviso.db, project.id, kindOf(opts), key)) {
-            const restored = v.restoredFrom ? ` (restores version ${v.restoredFrom})` : '';
-            console.log(`v${v.version}  ${v.publishedAt.toISOString()}${restored}`);
-          }
-        } catch (err) {
-          report(err);
+      inProject(opts, async (aviso, project) => {
+        for (const v of await listVersions(aviso.db, project.id, kindOf(opts), key)) {
+          const restored = v.restoredFrom ? ` (restores version ${v.restoredFrom})` : '';
+          console.log(`v${v.version}  ${v.publishedAt.toISOString()}${restored}`);
         }
       }),
     );
@@ -274,8 +263,7 @@ export function templateCommands(): Command {
     )
     .addOption(projectOption())
     .action((opts: { project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
+      inProject(opts, async (aviso, project) => {
         const changes = await installStarters(aviso.db, project.id);
         console.log(
           changes.length
