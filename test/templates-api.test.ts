@@ -339,6 +339,28 @@ describe('templates and layouts', () => {
     });
   });
 
+  it('sends the starter invoice with its PDF attached, rendered in the recipient language', async () => {
+    const invoice = await aviso.request('GET', '/v1/templates/invoice');
+    const pdf = Buffer.from('%PDF-1.4\n% Aviso test invoice\n%%EOF\n').toString('base64');
+    const sent = await aviso.request('POST', '/v1/messages', {
+      body: {
+        to: 'maria@example.com',
+        template: 'invoice',
+        locale: 'es-ES',
+        timezone: 'Europe/Madrid',
+        data: invoice.body.sampleData,
+        attachments: [{ filename: 'factura-0042.pdf', content: pdf }],
+      },
+    });
+    expect(sent.status).toBe(202);
+    await aviso.waitForStatus(sent.body.id, ['sent']);
+    const raw = await aviso.request('GET', `/v1/messages/${sent.body.id}/raw`);
+    expect(raw.body).toContain('Content-Type: application/pdf; name=factura-0042.pdf');
+    const message = await aviso.request('GET', `/v1/messages/${sent.body.id}`);
+    expect(message.body).toMatchObject({ locale: 'es', templateVersion: 1 });
+    expect(message.body.subject).toContain(invoice.body.sampleData.invoice.number);
+  });
+
   it('keeps projects apart', async () => {
     const other = await aviso.otherProjectKey();
     const res = await aviso.request('GET', '/v1/layouts', { key: other });

@@ -29,6 +29,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await db.destroy();
       const admin = new pg.Client({ connectionString: adminUrl });
       await admin.connect();
+      // pg's pool.end() resolves before its sockets have closed; terminating a session that is
+      // still closing makes its client emit an unhandled 57P01. Give them a moment to go.
+      for (let i = 0; i < 40; i++) {
+        const { rows } = await admin.query(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
