@@ -361,6 +361,155 @@ describe('templates and layouts', () => {
     expect(message.body.subject).toContain(invoice.body.sampleData.invoice.number);
   });
 
+  it.each([
+    [
+      'a locale written wrong',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', locales: { EN: { sms: { text: 'hi' } } } },
+      'invalid_format',
+      'locales.EN',
+    ],
+    ['no locale at all', 'PUT', '/v1/templates/x', { name: 'X', locales: {} }, 'content_missing', 'locales'],
+    [
+      'a locale without content',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', locales: { en: {} } },
+      'content_missing',
+      'locales.en',
+    ],
+    [
+      'mjml and html together',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', locales: { en: { email: { subject: 's', mjml: '<mjml></mjml>', html: '<p/>' } } } },
+      'conflicting_fields',
+      'locales.en.email.html',
+    ],
+    [
+      'an email without a subject',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', locales: { en: { email: { text: 't' } } } },
+      'field_required',
+      'locales.en.email.subject',
+    ],
+    [
+      'an unknown layout',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', layout: 'nope', locales: { en: { sms: { text: 'hi' } } } },
+      'layout_not_found',
+      'layout',
+    ],
+    [
+      'a bad WhatsApp language',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', locales: { en: { whatsapp: { template: 'a', language: 'English' } } } },
+      'invalid_format',
+      'locales.en.whatsapp.language',
+    ],
+    [
+      'a layout without {{ content }}',
+      'PUT',
+      '/v1/layouts/y',
+      { name: 'Y', locales: { en: { email: { html: '<p>x</p>' } } } },
+      'template_invalid',
+      'locales.en.email.html',
+    ],
+    [
+      'an unknown field',
+      'PUT',
+      '/v1/templates/x',
+      { name: 'X', locales: { en: { sms: { text: 'hi' } } }, colour: 'red' },
+      'unknown_field',
+      'colour',
+    ],
+    [
+      'a key with capitals',
+      'PUT',
+      '/v1/templates/Order',
+      { name: 'X', locales: { en: { sms: { text: 'hi' } } } },
+      'invalid_format',
+      'key',
+    ],
+    [
+      'data that is not an object',
+      'POST',
+      '/v1/templates/two-factor-code/render',
+      { data: 'code=1' },
+      'invalid_type',
+      'data',
+    ],
+    [
+      'a timezone that does not exist',
+      'POST',
+      '/v1/templates/two-factor-code/render',
+      { timezone: 'Mars/Olympus' },
+      'invalid_timezone',
+      'timezone',
+    ],
+    [
+      'a channel that does not exist',
+      'POST',
+      '/v1/templates/two-factor-code/render',
+      { channels: ['fax'] },
+      'invalid_value',
+      'channels[0]',
+    ],
+    [
+      'a version that does not exist',
+      'POST',
+      '/v1/templates/two-factor-code/render',
+      { version: 42 },
+      'version_not_found',
+      'version',
+    ],
+    [
+      'a template version on a plain message',
+      'POST',
+      '/v1/messages',
+      { to: 'a@example.com', subject: 's', text: 't', templateVersion: 2 },
+      'conflicting_fields',
+      'templateVersion',
+    ],
+    [
+      'a template version that does not exist',
+      'POST',
+      '/v1/messages',
+      { to: 'a@example.com', template: 'two-factor-code', templateVersion: 99, data: {} },
+      'version_not_found',
+      'templateVersion',
+    ],
+  ])('refuses %s with a clear error', async (_, method, path, body, code, at) => {
+    const res = await aviso.request(method, path, { body });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body.error).toMatchObject({ code, path: at });
+  });
+
+  it('keeps promotional templates off the transactional stream', async () => {
+    await aviso.request('PUT', '/v1/templates/promo', {
+      body: {
+        name: 'Promo',
+        category: 'promotional',
+        locales: { en: { email: { subject: 'Sale', text: 'Sale!' } } },
+      },
+    });
+    await aviso.request('POST', '/v1/templates/promo/publish');
+    const refused = await aviso.request('POST', '/v1/messages', {
+      body: { to: 'a@example.com', template: 'promo', stream: 'transactional' },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'conflicting_fields', path: 'stream' });
+    const sent = await aviso.request('POST', '/v1/messages', {
+      body: { to: 'a@example.com', template: 'promo' },
+    });
+    expect((await aviso.request('GET', `/v1/messages/${sent.body.id}`)).body.stream).toBe('promotional');
+  });
+
   it('keeps projects apart', async () => {
     const other = await aviso.otherProjectKey();
     const res = await aviso.request('GET', '/v1/layouts', { key: other });

@@ -40,6 +40,9 @@ function toErrorBody(issue: Issue, prefix: PropertyKey[]): ErrorBody[] {
       return [at(issue.origin === 'string' ? 'value_too_short' : 'invalid_value', issue.message)];
     case 'invalid_format':
       return [at('invalid_format', issue.message)];
+    case 'invalid_key':
+      // A record key (a locale, a header name) that fails its own schema: say why, at the key.
+      return issue.issues.flatMap((inner) => toErrorBody({ ...inner, path: [] } as Issue, path));
     case 'invalid_value':
       return [at('invalid_value', `Expected one of: ${issue.values.map(String).join(', ')}.`)];
     case 'custom': {
