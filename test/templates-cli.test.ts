@@ -104,6 +104,27 @@ describe('aviso templates pull / push', () => {
     const fallback = await aviso('templates', 'render', 'two-factor-code', '--locale', 'fr', '--out', out);
     expect(fallback.stdout).toMatch(/^es, draft/);
     expect((await aviso('projects', 'set-locale', 'default', 'spanish')).code).toBe(2);
+    const noSender = await aviso('templates', 'test', 'password-reset', '--to', 'qa@example.com');
+    expect(noSender.code).toBe(2);
+    expect(noSender.stderr).toContain('from_required');
+    const test = await aviso(
+      ...[
+        'templates',
+        'test',
+        'password-reset',
+        '--to',
+        'qa@example.com',
+        '--from',
+        'QA <qa@acme.test>',
+        '--locale',
+        'es',
+      ],
+    );
+    expect(test.stderr).toBe('');
+    expect(test.stdout).toMatch(/^accepted msg_\w+: "\[Test\] .+" to qa@example.com/);
+    const phone = await aviso('templates', 'test', 'password-reset', '--to', '+34600000000');
+    expect(phone.code).toBe(2);
+    expect(phone.stderr).toContain('channel_not_available');
     const versions = await aviso('templates', 'versions', 'order-confirmation');
     expect(versions.stdout.split('\n')[0]).toMatch(/^v2 /);
     const rollback = await aviso('templates', 'rollback', 'order-confirmation', '1');

@@ -7,8 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import { ApiError } from '../errors/index.ts';
-import { acceptMessages, addressSchema, isTimezone, type PreparedMessage } from '../messages/index.ts';
+import { addressSchema, isTimezone, sendTemplateTest } from '../messages/index.ts';
 import {
   type Content,
   deleteTemplate,
@@ -430,39 +429,14 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
       },
     },
     async (request, reply) => {
-      const { to, from, ...options } = request.body;
-      const to_ = addressSchema.safeParse(to);
-      if (!to_.success) {
-        if (/^\+?[\d\s().-]{6,}$/.test(to)) {
-          throw new ApiError(
-            'channel_not_available',
-            'Test sends to phone numbers need the SMS channel, which is not configured yet.',
-            'to',
-          );
-        }
-        throw new ApiError('invalid_address', 'Give an email address to send the test to.', 'to');
-      }
-      const preview = await previewTemplate(db, request.auth.projectId, request.params.key, {
-        ...options,
-        channels: ['email'],
-      });
-      const email = preview.email;
-      if (!email) throw new ApiError('template_channel_missing', 'The template has no email content.', 'key');
-      const [message] = await acceptMessages(db, config, request.auth.projectId, [
-        {
-          to: to_.data,
-          ...(from ? { from } : {}),
-          subject: `[Test] ${email.subject}`.slice(0, 998),
-          ...(email.html !== undefined ? { html: email.html } : {}),
-          ...(email.text !== undefined ? { text: email.text } : {}),
-          tags: ['test'],
-          metadata: { template: preview.key, version: String(preview.version), locale: preview.locale },
-          stream: preview.category,
-          priority: 'high',
-        },
-      ]);
-      if (!message || 'code' in message) throw ApiError.of(message?.details ?? (message ? [message] : []));
-      deps.notify((message as PreparedMessage).priority);
+      const message = await sendTemplateTest(
+        db,
+        config,
+        request.auth.projectId,
+        request.params.key,
+        request.body,
+      );
+      deps.notify(message.priority);
       return reply.code(202).send({ id: message.id, status: message.status } as never);
     },
   );

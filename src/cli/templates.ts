@@ -5,7 +5,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { OpenAviso } from '../app/index.ts';
+import { jobNotifier } from '../delivery/index.ts';
 import { ApiError } from '../errors/index.ts';
+import { createLogger } from '../log.ts';
+import { sendTemplateTest } from '../messages/index.ts';
 import type { Project } from '../projects/index.ts';
 import {
   describeTemplateData,
@@ -216,6 +219,45 @@ export function templateCommands(): Command {
           if (preview.email) console.log(`subject: ${preview.email.subject}`);
           if (preview.sms) console.log(`sms: ${preview.sms.segments} segment(s), ${preview.sms.encoding}`);
         }),
+    );
+
+  templates
+    .command('test <key>')
+    .description('Send the draft (or --version) to one address, rendered with the sample data or --data.')
+    .requiredOption('--to <address>', 'where the test goes')
+    .option('--from <address>', 'sender (default: AVISO_FROM)')
+    .option('--data <json|@file>', 'the data, as JSON or @path/to/file.json')
+    .option('--locale <locale>', 'e.g. es-MX')
+    .option('--version <n>', 'a published version instead of the draft')
+    .addOption(projectOption())
+    .action(
+      (
+        key: string,
+        opts: {
+          to: string;
+          from?: string;
+          data?: string;
+          locale?: string;
+          version?: string;
+          project?: string;
+        },
+      ) => {
+        const cfg = config();
+        return inProject(opts, async (aviso, project) => {
+          const data = await readData(opts.data);
+          const message = await sendTemplateTest(aviso.db, cfg, project.id, key, {
+            to: opts.to,
+            ...(opts.from ? { from: opts.from } : {}),
+            ...(opts.version ? { version: Number(opts.version) } : {}),
+            ...(opts.locale ? { locale: opts.locale } : {}),
+            ...(data ? { data } : {}),
+          });
+          jobNotifier(aviso.db, createLogger('silent'), 0)(message.priority);
+          console.log(
+            `accepted ${message.id}: "${message.subject}" to ${message.to.email} (follow it with GET /v1/messages/${message.id})`,
+          );
+        });
+      },
     );
 
   templates

@@ -7,3 +7,4 @@ export * from './message-writer.ts';
 export * from './prepare-message.ts';
 export * from './queries.ts';
 export * from './status.ts';
+export * from './template-test.ts';
