@@ -120,7 +120,7 @@ function registerFilters(engine: Liquid) {
     },
   );
 
-  const dateFilter = (name: string, withTime: boolean) =>
+  const dateFilter = (name: string, parts: 'date' | 'time' | 'datetime') =>
     function (this: { context: { globals: unknown } }, value: unknown, style?: unknown) {
       if (isStandIn(value)) return '';
       const date = toDate(value);
@@ -134,14 +134,16 @@ function registerFilters(engine: Liquid) {
         `${name}:${locale}:${timezone}:${s}`,
         () =>
           new Intl.DateTimeFormat(locale, {
-            dateStyle: s,
-            ...(withTime ? { timeStyle: s === 'full' ? 'long' : 'short' } : {}),
+            ...(parts !== 'time' ? { dateStyle: s } : {}),
+            ...(parts === 'datetime' ? { timeStyle: s === 'full' ? 'long' : 'short' } : {}),
+            ...(parts === 'time' ? { timeStyle: s } : {}),
             timeZone: timezone,
           }),
       ).format(date);
     };
-  engine.registerFilter('format_date', dateFilter('format_date', false));
-  engine.registerFilter('format_datetime', dateFilter('format_datetime', true));
+  engine.registerFilter('format_date', dateFilter('format_date', 'date'));
+  engine.registerFilter('format_datetime', dateFilter('format_datetime', 'datetime'));
+  engine.registerFilter('format_time', dateFilter('format_time', 'time'));
 }
 
 /** A syntax error with its position in the source (1-based). */

@@ -51,7 +51,13 @@ export async function previewTemplate(
           .update(JSON.stringify([content, layout ?? null]))
           .digest('base64url')}`
       : `${projectId}/${versionId(key, stored, version)}/${layout?.id ?? ''}`;
-  const compiled = await compiledForLocale(id, content, layout?.content, locale);
+  const compiled = await compiledForLocale(
+    id,
+    content,
+    layout?.content,
+    locale,
+    defaultLocale.default_locale,
+  );
   const rendered = renderTemplate(
     compiled,
     request.data ?? stored.sampleData,

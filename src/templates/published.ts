@@ -161,6 +161,7 @@ export class PublishedTemplates {
       content,
       layout?.content,
       locale,
+      this.defaultLocale,
     );
     const missing = request.channels.find((c) => !compiled[c]);
     if (missing) {
@@ -180,15 +181,19 @@ export class PublishedTemplates {
   }
 }
 
-/** Compiles one locale of `content` (a version or a draft), cached under `id`. */
+/**
+ * Compiles one locale of `content` (a version or a draft), cached under `id`. The layout's
+ * locale is chosen the same way as the template's: the locale, its parents, the project's.
+ */
 export function compiledForLocale(
   id: string,
   content: TemplateContent,
   layout: LayoutContent | undefined,
   locale: string,
+  defaultLocale: string,
 ): Promise<CompiledTemplate> {
-  return compiledTemplate(`${id}/${locale}`, () => {
-    const email = layout?.locales[resolveLocale(locale, Object.keys(layout.locales))]?.email;
+  return compiledTemplate(`${id}/${locale}/${defaultLocale}`, () => {
+    const email = layout?.locales[resolveLocale(locale, Object.keys(layout.locales), defaultLocale)]?.email;
     return {
       content: content.locales[locale] as TemplateContent['locales'][string],
       ...(email ? { layout: email } : {}),

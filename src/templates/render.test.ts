@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiError } from '../errors/index.ts';
 import { compiledTemplate, compileStats, compileTemplate } from './compile.ts';
 import { htmlEngine, parseLiquid, textEngine } from './liquid.ts';
+import { compiledForLocale } from './published.ts';
 import { renderTemplate } from './render.ts';
 
 const en = { locale: 'en', timezone: 'UTC' };
@@ -89,6 +90,12 @@ describe('filters', () => {
         { locale: 'es-MX', timezone: 'America/Mexico_City' },
       ),
     ).toMatch(/^22\/11\/26,? 5:30\sp\.\s?m\.$/);
+    expect(
+      text('{{ d | format_time: "short" }}', { d: at }, { locale: 'es', timezone: 'Europe/Madrid' }),
+    ).toBe('0:30');
+    expect(
+      text('{{ d | format_time: "short" }}', { d: at }, { locale: 'en-US', timezone: 'America/New_York' }),
+    ).toMatch(/^6:30\sPM$/);
     expect(() => text('{{ d | format_date: "huge" }}', { d: at })).toThrow(/style/);
     expect(() => text('{{ "soon" | format_date }}')).toThrow(/expected a date/);
   });
@@ -197,6 +204,30 @@ describe('compiling', () => {
     expect(out?.text).toContain('Hello Ana');
     expect(out?.text).toContain('Open [https://example.com/x?a=1&b=2]');
     expect(out?.text).not.toContain('Pre Ana');
+  });
+
+  it("picks the layout's locale like the template's: the locale, its parents, then the project's", async () => {
+    const layout = {
+      name: 'L',
+      locales: {
+        en: { email: { html: '<p>Bye</p>{{ content }}' } },
+        es: { email: { html: '<p>Adiós</p>{{ content }}' } },
+      },
+    };
+    const content = {
+      name: 'T',
+      category: 'transactional' as const,
+      layout: 'l',
+      locales: { fr: { email: { subject: 's', html: '<p>Bonjour</p>' } } },
+    };
+    const html = async (defaultLocale: string) =>
+      renderTemplate(
+        await compiledForLocale(`test/layout-locale/${defaultLocale}`, content, layout, 'fr', defaultLocale),
+        {},
+        en,
+      ).email?.html;
+    expect(await html('es')).toContain('Adiós');
+    expect(await html('en')).toContain('Bye');
   });
 
   it('inlines the CSS of HTML templates', async () => {
