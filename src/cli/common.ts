@@ -1,5 +1,6 @@
 // What the subcommands share: the configuration (a bad setting ends the command with a
 // readable message), the --project option, and opening Aviso for a one-shot command.
+import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { type OpenAviso, openAviso } from '../app/index.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
@@ -38,3 +39,10 @@ export function config(): Config {
 
 export const projectOption = () =>
   new Option('-p, --project <name-or-id>', 'project (default: the default project)');
+
+/** Template data from a --data option: JSON, or @path/to/file.json. */
+export async function readData(value: string | undefined): Promise<Record<string, unknown> | undefined> {
+  if (value === undefined) return undefined;
+  const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
+  return JSON.parse(text) as Record<string, unknown>;
+}

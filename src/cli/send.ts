@@ -1,6 +1,5 @@
 // `aviso send`: one test email from the terminal, through the same checks as the API. It
 // waits a little for a worker to send it and prints what happened.
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { jobNotifier } from '../delivery/index.ts';
 import { createLogger } from '../log.ts';
@@ -12,7 +11,7 @@ import {
   type MessageStatus,
   messageInputSchema,
 } from '../messages/index.ts';
-import { config, projectOption, projectOrExit, withAviso } from './common.ts';
+import { config, projectOption, projectOrExit, readData, withAviso } from './common.ts';
 
 interface SendOptions {
   to: string;
@@ -51,11 +50,7 @@ export function sendCommand(): Command {
         const content = opts.template
           ? {
               template: opts.template,
-              data:
-                opts.data &&
-                JSON.parse(
-                  opts.data.startsWith('@') ? await readFile(opts.data.slice(1), 'utf8') : opts.data,
-                ),
+              data: await readData(opts.data),
               locale: opts.locale,
             }
           : {

@@ -1,7 +1,7 @@
 // `aviso templates …`: templates as code (pull a project's templates into a folder, push a
 // folder back after review), and the everyday steps without the API: list, show the data a
 // template uses, render a preview, publish, roll back, install the starter gallery.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { OpenAviso } from '../app/index.ts';
@@ -28,7 +28,7 @@ import {
   type TemplateKind,
   writeTemplateFolder,
 } from '../templates/index.ts';
-import { config, projectOption, projectOrExit, withAviso } from './common.ts';
+import { config, projectOption, projectOrExit, readData, withAviso } from './common.ts';
 
 /** Prints an error the way an editor would want it: file or field, line and column. */
 function report(err: unknown): void {
@@ -76,12 +76,6 @@ function printChanges(changes: PushChange[], dryRun: boolean) {
   console.log(
     `${dryRun ? 'would change' : 'changed'}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`,
   );
-}
-
-async function readData(value: string | undefined): Promise<Record<string, unknown> | undefined> {
-  if (value === undefined) return undefined;
-  const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
-  return JSON.parse(text) as Record<string, unknown>;
 }
 
 export function templateCommands(): Command {
