@@ -53,6 +53,17 @@ export class TemplateFolderError extends Error {
 }
 
 const emailFiles = { 'email.mjml': 'mjml', 'email.html': 'html', 'email.txt': 'text' } as const;
+type EmailFileFields = Partial<Record<(typeof emailFiles)[keyof typeof emailFiles], string>>;
+
+/** The email files of one locale folder (of a template or a layout), by content field. */
+async function readEmailFiles(localeDir: string): Promise<EmailFileFields> {
+  const email: EmailFileFields = {};
+  for (const [file, field] of Object.entries(emailFiles)) {
+    const text = await readContent(join(localeDir, file));
+    if (text !== undefined) email[field] = text;
+  }
+  return email;
+}
 
 async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then(
@@ -123,14 +134,9 @@ export async function readTemplateFolder(dir: string): Promise<TemplateFolder> {
     const folder = `layouts/${key}`;
     if (!checkKey(key, folder)) continue;
     const meta = await readJson(`${folder}/layout.json`, true);
-    const locales: Record<string, { email: Record<string, string> }> = {};
+    const locales: Record<string, { email: EmailFileFields }> = {};
     for (const locale of await subfolders(join(dir, folder))) {
-      const email: Record<string, string> = {};
-      for (const [file, field] of Object.entries(emailFiles)) {
-        const text = await readContent(join(dir, folder, locale, file));
-        if (text !== undefined) email[field] = text;
-      }
-      locales[locale] = { email };
+      locales[locale] = { email: await readEmailFiles(join(dir, folder, locale)) };
     }
     const content = meta && check(layoutContentSchema, { ...meta, locales }, `${folder}/layout.json`);
     if (content) layouts.push({ key, content });
@@ -148,11 +154,7 @@ export async function readTemplateFolder(dir: string): Promise<TemplateFolder> {
     const names = new Set([...Object.keys(declared), ...(await subfolders(join(dir, folder)))]);
     for (const locale of names) {
       const parts = { ...(declared[locale] ?? {}) };
-      const email: Record<string, unknown> = { ...(parts.email ?? {}) };
-      for (const [file, field] of Object.entries(emailFiles)) {
-        const text = await readContent(join(dir, folder, locale, file));
-        if (text !== undefined) email[field] = text;
-      }
+      const email = { ...(parts.email ?? {}), ...(await readEmailFiles(join(dir, folder, locale))) };
       if (Object.keys(email).length > 0) parts.email = email;
       const sms = await readContent(join(dir, folder, locale, 'sms.liquid'));
       if (sms !== undefined) parts.sms = { ...(parts.sms ?? {}), text: sms };
@@ -175,18 +177,20 @@ export async function writeTemplateFolder(dir: string, folder: TemplateFolder): 
     written.push(file);
   };
   const json = (value: unknown) => JSON.stringify(value, null, 2);
+  const putEmailFiles = async (localeDir: string, email: EmailFileFields) => {
+    for (const [file, field] of Object.entries(emailFiles)) {
+      const text = email[field];
+      if (text !== undefined) await put(`${localeDir}/${file}`, text);
+    }
+  };
 
   for (const { key, content } of folder.layouts) {
     const base = `layouts/${key}`;
     await rm(join(dir, base), { recursive: true, force: true });
     const { locales, ...meta } = content;
     await put(`${base}/layout.json`, json(meta));
-    for (const [locale, { email }] of Object.entries(locales)) {
-      for (const [file, field] of Object.entries(emailFiles)) {
-        const text = email[field];
-        if (text !== undefined) await put(`${base}/${locale}/${file}`, text);
-      }
-    }
+    for (const [locale, { email }] of Object.entries(locales))
+      await putEmailFiles(`${base}/${locale}`, email);
   }
   for (const { key, content, sampleData } of folder.templates) {
     const base = `templates/${key}`;
@@ -198,10 +202,7 @@ export async function writeTemplateFolder(dir: string, folder: TemplateFolder): 
       if (email) {
         const { mjml, html, text, ...rest } = email;
         entry.email = rest;
-        const files = { 'email.mjml': mjml, 'email.html': html, 'email.txt': text };
-        for (const [file, value] of Object.entries(files)) {
-          if (value !== undefined) await put(`${base}/${locale}/${file}`, value);
-        }
+        await putEmailFiles(`${base}/${locale}`, { mjml, html, text });
       }
       if (sms) {
         await put(`${base}/${locale}/sms.liquid`, sms.text);
