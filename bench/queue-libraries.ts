@@ -245,6 +245,7 @@ async function avisoQueue(
             providerMessageId: null,
             messageIdHeader: null,
             retryAt: null,
+            refs: null,
             at,
           }),
         );

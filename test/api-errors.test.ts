@@ -205,7 +205,13 @@ describe('message fields', () => {
 describe('an unreachable database', () => {
   it('answers 503 with Retry-After, not 500', async () => {
     const { db } = connect('postgres://aviso:x@127.0.0.1:1/aviso', { poolSize: 1 });
-    const app = await buildApi({ db, config: aviso.config, log: createLogger('silent'), notify: () => {} });
+    const app = await buildApi({
+      db,
+      config: aviso.config,
+      log: createLogger('silent'),
+      notify: () => {},
+      publicUrl: () => 'http://127.0.0.1',
+    });
     try {
       const res = await app.inject({
         method: 'POST',

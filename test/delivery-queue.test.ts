@@ -99,6 +99,7 @@ describe('recordOutcomes', () => {
       providerMessageId: null,
       messageIdHeader: null,
       retryAt: null,
+      refs: null,
       at: new Date(),
     };
     expect(await recordOutcomes(database.db, '900002', [outcome])).toBe(0);
@@ -155,7 +156,10 @@ describe('two workers on one queue', () => {
     await accept(count, 'normal', 'shared');
     const log = createLogger('silent');
     const workers = [1, 2].map(() => {
-      const providers = new ProviderRegistry(database.db, { smtpUrl: sink.url });
+      const providers = new ProviderRegistry(database.db, {
+        config: { smtpUrl: sink.url },
+        publicUrl: () => 'http://127.0.0.1',
+      });
       const worker = new DeliveryWorker(
         database.db,
         database.url,
@@ -165,7 +169,7 @@ describe('two workers on one queue', () => {
           urgentConcurrency: 2,
           pollMs: 50,
           leaseSeconds: 60,
-          retry: { baseMs: 100, maxMs: 1000, horizonMs: 60_000 },
+          retry: { baseMs: 100, maxMs: 1000, horizonMs: { email: 60_000, sms: 60_000, whatsapp: 60_000 } },
         },
         log,
       );

@@ -54,7 +54,12 @@ describe('email delivery over SMTP', () => {
       },
     });
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ id: expect.stringMatching(/^msg_/), status: 'queued' });
+    expect(accepted.body).toEqual({
+      id: expect.stringMatching(/^msg_/),
+      status: 'queued',
+      channel: 'email',
+      to: expect.stringContaining('@'),
+    });
     const [mail] = await sink.waitFor(1);
     const parsed = await simpleParser(mail?.raw as Buffer);
     expect(mail?.to).toEqual(['ana@example.com']);

@@ -2,6 +2,7 @@
 // are stored, and one failing request does not take the requests grouped with it down.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noChannelContext } from '../src/messages/channel-context.ts';
 import { messageInputSchema } from '../src/messages/message-input.ts';
 import { MessageWriter } from '../src/messages/message-writer.ts';
 import { type PreparedMessage, prepareMessage } from '../src/messages/prepare-message.ts';
@@ -25,6 +26,7 @@ const prepare = async (to: string): Promise<PreparedMessage> =>
   prepareMessage(messageInputSchema.parse({ to, from: 'w@example.com', subject: 's', text: 't' }), {
     config: { from: undefined, maxAttachmentBytes: 1000 },
     templates: await loadPublished(database.db, projectId, []),
+    channels: noChannelContext,
     now: new Date(),
   });
 

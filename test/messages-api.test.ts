@@ -128,11 +128,16 @@ describe('POST /v1/messages/batch', () => {
     expect(res.body.accepted).toBe(2);
     expect(res.body.rejected).toBe(3);
     const [one, two, three, four, five] = res.body.data;
-    expect(one).toEqual({ id: expect.stringMatching(/^msg_/), status: 'queued' });
+    expect(one).toEqual({
+      id: expect.stringMatching(/^msg_/),
+      status: 'queued',
+      channel: 'email',
+      to: expect.stringContaining('@'),
+    });
     expect(two.error).toMatchObject({ code: 'invalid_address', path: 'messages[1].to' });
     expect(three.error).toMatchObject({ code: 'invalid_value', path: 'messages[2].priority' });
     expect(four.error).toMatchObject({ code: 'template_not_found', path: 'messages[3].template' });
-    expect(five).toEqual({ id: expect.stringMatching(/^msg_/), status: 'scheduled' });
+    expect(five).toMatchObject({ id: expect.stringMatching(/^msg_/), status: 'scheduled' });
     const found = await aviso.request('GET', `/v1/messages/${one.id}`);
     expect(found.status).toBe(200);
   });

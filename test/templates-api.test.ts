@@ -285,7 +285,7 @@ describe('templates and layouts', () => {
     expect(fallback.body.locale).toBe('en');
   });
 
-  it('sends a test of the draft to an address, and refuses a phone number until SMS is configured', async () => {
+  it('sends a test of the draft to an address, and its SMS to a phone number', async () => {
     const res = await aviso.request('POST', '/v1/templates/receipt/test', { body: { to: 'qa@example.com' } });
     expect(res.status).toBe(202);
     const message = await aviso.request('GET', `/v1/messages/${res.body.id}`);
@@ -294,8 +294,13 @@ describe('templates and layouts', () => {
     const phone = await aviso.request('POST', '/v1/templates/receipt/test', {
       body: { to: '+34 600 000 000' },
     });
-    expect(phone.status).toBe(422);
-    expect(phone.body.error.code).toBe('channel_not_available');
+    expect(phone.status).toBe(202);
+    expect(phone.body).toMatchObject({ channel: 'sms', to: '+34600000000', sms: { segments: 1 } });
+    const sms = await aviso.request('GET', `/v1/messages/${phone.body.id}`);
+    expect(sms.body).toMatchObject({ channel: 'sms', to: { phone: '+34600000000' }, tags: ['test'] });
+    const bad = await aviso.request('POST', '/v1/templates/receipt/test', { body: { to: '600' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_phone_number', path: 'to' });
   });
 
   it('compiles a published version once, however many sends use it', async () => {

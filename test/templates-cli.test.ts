@@ -124,10 +124,13 @@ describe('aviso templates pull / push', () => {
     expect(test.stdout).toMatch(/^accepted msg_\w+: "\[Test\] .+" to qa@example.com/);
     const phone = await aviso('templates', 'test', 'password-reset', '--to', '+34600000000');
     expect(phone.code).toBe(2);
-    expect(phone.stderr).toContain('channel_not_available');
+    expect(phone.stderr).toContain('template_channel_missing');
+    const sms = await aviso('templates', 'test', 'two-factor-code', '--to', '+34600000000', '--locale', 'es');
+    expect(sms.stderr).toBe('');
+    expect(sms.stdout).toMatch(/^accepted msg_\w+: sms to \+34600000000/);
     const versions = await aviso('templates', 'versions', 'order-confirmation');
     expect(versions.stdout.split('\n')[0]).toMatch(/^v2 /);
     const rollback = await aviso('templates', 'rollback', 'order-confirmation', '1');
     expect(rollback.stdout).toContain('as version 3');
-  });
+  }, 90_000); // a dozen CLI runs, each a new Node process
 });

@@ -7,12 +7,15 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import { ReceiptApplier } from '../delivery/index.ts';
 import type { Logger } from '../log.ts';
 import { keyAuthenticator } from '../projects/index.ts';
 import { registerAuth } from './auth.ts';
+import { callbackRoutes } from './callbacks.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.ts';
 import { messageRoutes } from './messages.ts';
+import { providerRoutes } from './providers.ts';
 import { templateRoutes } from './templates.ts';
 import { zodValidatorCompiler } from './validation.ts';
 
@@ -21,6 +24,8 @@ export interface ApiDeps {
   config: Config;
   log: Logger;
   notify: (priority: number) => void;
+  /** The URL providers reach this API at (callbacks). */
+  publicUrl: () => string;
 }
 
 /** Room for the attachment limit once base64-encoded (4/3), plus the rest of the message. */
@@ -62,6 +67,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
           description: 'Versioned templates: drafts, publish, rollback, previews, test sends',
         },
         { name: 'layouts', description: 'Versioned header/footer wrappers that templates refer to' },
+        {
+          name: 'providers',
+          description: 'Ways out per channel (SMTP, Twilio, Vonage, SMPP, WhatsApp), in failover order',
+        },
+        {
+          name: 'callbacks',
+          description:
+            'Where providers report deliveries: public, but each request must carry the provider’s signature (else 403)',
+        },
       ],
     },
     transform: jsonSchemaTransform,
@@ -71,10 +85,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { db: deps.db });
+  const receipts = new ReceiptApplier(deps.db, deps.log);
+  app.addHook('onClose', async () => receipts.close());
+  await app.register(callbackRoutes, { db: deps.db, receipts, publicUrl: deps.publicUrl, log: deps.log });
   await app.register(async (v1) => {
     registerAuth(v1, keyAuthenticator(deps.db));
     await v1.register(messageRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
     await v1.register(templateRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
+    await v1.register(providerRoutes, { db: deps.db, publicUrl: deps.publicUrl });
   });
   return app;
 }

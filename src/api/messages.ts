@@ -101,7 +101,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
           prepared = await acceptMessages(executor, config, request.auth.projectId, [request.body], store);
           const message = prepared[0] as PreparedMessage | ErrorAnswer;
           if ('code' in message) throw ApiError.of(message.details ?? [message]);
-          return { statusCode: 202, body: { id: message.id, status: message.status } };
+          return { statusCode: 202, body: acceptedView(message) };
         },
       );
       if (!result.replayed) wake(prepared);
@@ -178,7 +178,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
           });
           prepared = await acceptMessages(executor, config, request.auth.projectId, inputs, store);
           const data = prepared.map((m, i) =>
-            isPrepared(m) ? { id: m.id, status: m.status } : { error: withItemPath(m, i) },
+            isPrepared(m) ? acceptedView(m) : { error: withItemPath(m, i) },
           );
           const accepted = data.filter((d) => 'id' in d).length;
           return { statusCode: 200, body: { data, accepted, rejected: data.length - accepted } };
@@ -211,24 +211,30 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     '/v1/messages/:id/raw',
     {
       schema: {
-        summary: 'The raw MIME of a captured message',
-        description: 'Available for messages sent with the capture provider.',
+        summary: 'What the capture provider stored for a message',
+        description:
+          'Available for messages sent with the capture provider: the raw MIME of an email (message/rfc822), or the SMS or WhatsApp message as JSON.',
         tags: ['messages'],
         params: idParams,
-        response: { 200: z.string().meta({ description: 'message/rfc822' }), ...errorResponses },
+        response: {
+          200: z.string().meta({ description: 'message/rfc822, or application/json for SMS and WhatsApp' }),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
       const row = await db
         .selectFrom('messages')
         .leftJoin('captured_messages', 'captured_messages.message_id', 'messages.id')
-        .select(['messages.id', 'captured_messages.raw'])
+        .select(['messages.id', 'messages.channel', 'captured_messages.raw'])
         .where('messages.project_id', '=', request.auth.projectId)
         .where('messages.id', '=', request.params.id)
         .executeTakeFirst();
       if (!row) throw new ApiError('not_found', 'No message with this id.', 'id');
       if (!row.raw) throw new ApiError('message_not_captured');
-      return reply.type('message/rfc822').send(row.raw as never);
+      return reply
+        .type(row.channel === 'email' ? 'message/rfc822' : 'application/json')
+        .send(row.raw as never);
     },
   );
 
@@ -295,4 +301,15 @@ function withItemPath(error: ErrorAnswer, index: number): ErrorAnswer {
   const out = prefixed(error);
   if (error.details) out.details = error.details.map(prefixed);
   return out;
+}
+
+/** The answer for an accepted message (POST /v1/messages, batch items, template tests). */
+export function acceptedView(m: PreparedMessage) {
+  return {
+    id: m.id,
+    status: m.status,
+    channel: m.channel,
+    to: m.to.address,
+    ...(m.sms ? { sms: m.sms } : {}),
+  };
 }

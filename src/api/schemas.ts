@@ -34,6 +34,14 @@ export const acceptedSchema = z
   .object({
     id: z.string().meta({ examples: ['msg_01jd0q8r6f3c9v2k7x5m4n8p1t'] }),
     status: z.enum(['queued', 'scheduled']),
+    channel: z.enum(['email', 'sms', 'whatsapp']),
+    to: z.string().meta({
+      description: 'The recipient as Aviso will send to it: an address, or a phone number in E.164.',
+    }),
+    sms: z
+      .object({ encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int() })
+      .optional()
+      .meta({ description: 'SMS: the encoding and the segments the text costs.' }),
   })
   .meta({ id: 'Accepted' });
 
@@ -43,11 +51,14 @@ export const messageSchema = z
   .object({
     id: z.string(),
     status: z.enum(messageStatuses),
-    channel: z.string(),
+    channel: z.enum(['email', 'sms', 'whatsapp']),
     stream: z.string(),
     priority: z.enum(['high', 'normal', 'low']),
-    to: mailbox,
-    from: mailbox,
+    to: z.union([mailbox, z.object({ phone: z.string().meta({ description: 'E.164' }) })]),
+    from: z
+      .union([mailbox, z.object({ sender: z.string().meta({ description: 'SMS sender ID or number' }) })])
+      .nullable()
+      .meta({ description: "null: the provider's default sender (always for WhatsApp)." }),
     replyTo: mailbox.nullable(),
     subject: z.string().nullable(),
     template: z.string().nullable(),
@@ -56,6 +67,19 @@ export const messageSchema = z
       .nullable()
       .meta({ description: 'The published version the message was rendered from.' }),
     locale: z.string().nullable().meta({ description: 'The template locale chosen for the recipient.' }),
+    sms: z
+      .object({
+        encoding: z.enum(['GSM-7', 'UCS-2']),
+        segments: z.number().int().meta({ description: 'What the SMS costs: one segment is one SMS.' }),
+      })
+      .nullable(),
+    whatsapp: z
+      .object({
+        template: z.object({ name: z.string(), language: z.string(), components: z.array(z.unknown()) }),
+      })
+      .nullable()
+      .meta({ description: 'The WhatsApp template message as sent to the Cloud API.' }),
+    validUntil: z.string().nullable().meta({ description: 'Not sent by then, the message ends as expired.' }),
     tags: z.array(z.string()),
     metadata: z.record(z.string(), z.unknown()),
     headers: z.record(z.string(), z.string()),

@@ -30,6 +30,7 @@ import {
   templateContentSchema,
   templateKeySchema,
 } from '../templates/index.ts';
+import { acceptedView } from './messages.ts';
 import { acceptedSchema, errorResponses } from './schemas.ts';
 
 export interface TemplatesDeps {
@@ -437,7 +438,7 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
         request.body,
       );
       deps.notify(message.priority);
-      return reply.code(202).send({ id: message.id, status: message.status } as never);
+      return reply.code(202).send(acceptedView(message));
     },
   );
 }

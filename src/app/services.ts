@@ -7,7 +7,7 @@ import { buildApi } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { connect } from '../db/index.ts';
-import { DeliveryWorker, jobNotifier, ProviderRegistry } from '../delivery/index.ts';
+import { DeliveryWorker, jobNotifier, ProviderRegistry, ReceiptApplier } from '../delivery/index.ts';
 import type { Logger } from '../log.ts';
 import { type OpenAviso, openAviso } from './open.ts';
 
@@ -29,14 +29,24 @@ export async function startServices(
   let worker: DeliveryWorker | undefined;
   let workerDb: Kysely<Database> | undefined;
   let providers: ProviderRegistry | undefined;
+  let receipts: ReceiptApplier | undefined;
   let url: string | undefined;
+  // Where providers call back: configured, else where the API listens (known after listen).
+  let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   try {
     if (parts.worker) {
       // The worker's writes (claims, outcomes, captured MIME) may use asynchronous commit:
       // losing the last ones in a PostgreSQL crash only means those messages are sent again.
       // Accepted messages are always committed synchronously, on the other pool.
       workerDb = connect(aviso.url, { poolSize: 10, asyncCommit: true, log: (line) => log.warn(line) }).db;
-      providers = new ProviderRegistry(workerDb, config);
+      const applier = new ReceiptApplier(workerDb, log);
+      receipts = applier;
+      providers = new ProviderRegistry(workerDb, {
+        config,
+        publicUrl: () => publicUrl,
+        onReceipts: (providerId, list, idForms) => void applier.apply(providerId, list, idForms),
+        log,
+      });
       worker = new DeliveryWorker(
         workerDb,
         aviso.url,
@@ -49,20 +59,33 @@ export async function startServices(
           retry: {
             baseMs: config.retryBaseSeconds * 1000,
             maxMs: config.retryMaxSeconds * 1000,
-            horizonMs: config.emailRetryHorizonSeconds * 1000,
+            horizonMs: {
+              email: config.emailRetryHorizonSeconds * 1000,
+              sms: config.smsRetryHorizonSeconds * 1000,
+              whatsapp: config.whatsappRetryHorizonSeconds * 1000,
+            },
           },
         },
         log,
       );
       await worker.start();
+      await providers.startPersistent();
     }
     if (parts.api) {
-      api = await buildApi({ db: aviso.db, config, log, notify: jobNotifier(aviso.db, log) });
+      api = await buildApi({
+        db: aviso.db,
+        config,
+        log,
+        notify: jobNotifier(aviso.db, log),
+        publicUrl: () => publicUrl,
+      });
       url = await api.listen({ host: config.host, port: config.port });
+      if (!config.publicUrl) publicUrl = url;
     }
   } catch (err) {
     await worker?.stop();
     await providers?.close();
+    receipts?.close();
     await workerDb?.destroy();
     await aviso.close();
     throw err;
@@ -78,6 +101,7 @@ export async function startServices(
         await api?.close();
         await worker?.stop();
         await providers?.close();
+        receipts?.close();
         await workerDb?.destroy();
         await aviso.close();
       })();

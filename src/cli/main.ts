@@ -7,6 +7,7 @@ import { config, withAviso } from './common.ts';
 import { domainCommands } from './domains.ts';
 import { keyCommands } from './keys.ts';
 import { projectCommands } from './projects.ts';
+import { providerCommands, whatsappCommands } from './providers.ts';
 import { runServicesCommand } from './run.ts';
 import { sendCommand } from './send.ts';
 import { templateCommands } from './templates.ts';
@@ -51,6 +52,8 @@ program.addCommand(projectCommands());
 program.addCommand(domainCommands());
 program.addCommand(sendCommand());
 program.addCommand(templateCommands());
+program.addCommand(providerCommands());
+program.addCommand(whatsappCommands());
 
 program.parseAsync(process.argv).catch((err) => {
   const log = createLogger('error');

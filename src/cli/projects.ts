@@ -1,6 +1,7 @@
-// `aviso projects create | list | set-locale`.
+// `aviso projects create | list | set-locale | set-region`.
 import { Command } from 'commander';
-import { createProject, listProjects, setDefaultLocale } from '../projects/index.ts';
+import { isPhoneRegion } from '../channels/sms/index.ts';
+import { createProject, listProjects, setDefaultLocale, setDefaultRegion } from '../projects/index.ts';
 import { localeSchema } from '../templates/index.ts';
 import { config, projectOrExit, withAviso } from './common.ts';
 
@@ -39,12 +40,31 @@ export function projectCommands(): Command {
       }),
     );
   projects
+    .command('set-region <project> <region>')
+    .description(
+      'Set the country of phone numbers written without a country code (ISO code such as ES or MX; "none": E.164 only).',
+    )
+    .action((idOrName: string, region: string) =>
+      withAviso(config(), async (aviso) => {
+        const project = await projectOrExit(aviso, idOrName);
+        const code = region.toUpperCase();
+        if (code !== 'NONE' && !isPhoneRegion(code)) {
+          process.stderr.write(`aviso: "${region}" is not a country code; write e.g. ES, MX or US\n`);
+          process.exit(2);
+        }
+        await setDefaultRegion(aviso.db, project.id, code === 'NONE' ? null : code);
+        console.log(`${project.name}: default region ${code === 'NONE' ? 'none' : code}`);
+      }),
+    );
+  projects
     .command('list')
     .description('List projects.')
     .action(() =>
       withAviso(config(), async (aviso) => {
         for (const p of await listProjects(aviso.db))
-          console.log(`${p.id}  ${p.name}  ${p.defaultLocale}${p.isDefault ? '  (default)' : ''}`);
+          console.log(
+            `${p.id}  ${p.name}  ${p.defaultLocale}  ${p.defaultRegion ?? '-'}${p.isDefault ? '  (default)' : ''}`,
+          );
       }),
     );
   return projects;

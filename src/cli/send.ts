@@ -1,5 +1,5 @@
-// `aviso send`: one test email from the terminal, through the same checks as the API. It
-// waits a little for a worker to send it and prints what happened.
+// `aviso send`: one test message (email, SMS or WhatsApp) from the terminal, through the same
+// checks as the API. It waits a little for a worker to send it and prints what happened.
 import { Command } from 'commander';
 import { jobNotifier } from '../delivery/index.ts';
 import { createLogger } from '../log.ts';
@@ -17,6 +17,7 @@ interface SendOptions {
   to: string;
   from?: string;
   subject: string;
+  channel?: string;
   template?: string;
   data?: string;
   locale?: string;
@@ -30,10 +31,14 @@ interface SendOptions {
 export function sendCommand(): Command {
   return new Command('send')
     .description(
-      'Send one email (a test from the terminal). A worker must run: `aviso start` or `aviso worker`.',
+      'Send one message (a test from the terminal). A worker must run: `aviso start` or `aviso worker`.',
     )
-    .requiredOption('--to <address>', 'recipient, e.g. "Ana <ana@example.com>"')
-    .option('--from <address>', 'sender (default: AVISO_FROM)')
+    .requiredOption(
+      '--to <address>',
+      'recipient: "Ana <ana@example.com>", or a phone number for SMS/WhatsApp',
+    )
+    .option('--channel <channel>', 'email, sms or whatsapp (default: from --to and the template)')
+    .option('--from <address>', 'sender (default: AVISO_FROM; for SMS, a sender ID or number)')
     .option('--subject <subject>', 'subject', 'Test from Aviso')
     .option('--template <key>', 'send a published template instead of subject/text/html')
     .option('--data <json|@file>', 'template data, as JSON or @path/to/file.json')
@@ -47,18 +52,22 @@ export function sendCommand(): Command {
       const cfg = config();
       return withAviso(cfg, async (aviso) => {
         const project = await projectOrExit(aviso, opts.project);
+        const phone = opts.channel ? opts.channel !== 'email' : !opts.to.includes('@');
         const content = opts.template
           ? {
               template: opts.template,
               data: await readData(opts.data),
               locale: opts.locale,
             }
-          : {
-              subject: opts.subject,
-              text: opts.text ?? (opts.html ? undefined : 'This is a test message sent with `aviso send`.'),
-              html: opts.html,
-            };
+          : phone
+            ? { text: opts.text ?? 'This is a test message sent with `aviso send`.' }
+            : {
+                subject: opts.subject,
+                text: opts.text ?? (opts.html ? undefined : 'This is a test message sent with `aviso send`.'),
+                html: opts.html,
+              };
         const parsed = messageInputSchema.safeParse({
+          ...(opts.channel ? { channel: opts.channel } : {}),
           to: opts.to,
           from: opts.from,
           priority: opts.priority,

@@ -248,7 +248,7 @@ export function templateCommands(): Command {
           });
           jobNotifier(aviso.db, createLogger('silent'), 0)(message.priority);
           console.log(
-            `accepted ${message.id}: "${message.subject}" to ${message.to.email} (follow it with GET /v1/messages/${message.id})`,
+            `accepted ${message.id}: ${message.subject ? `"${message.subject}"` : message.channel} to ${message.to.address} (follow it with GET /v1/messages/${message.id})`,
           );
         });
       },

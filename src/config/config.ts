@@ -49,6 +49,14 @@ export const settings = {
       .regex(/^smtps?:\/\/[^/]+/, 'must look like smtp://user:pass@host:port or smtps://host:port')
       .optional(),
   },
+  publicUrl: {
+    env: 'AVISO_PUBLIC_URL',
+    doc: 'The URL providers reach this API at, for delivery callbacks and webhooks (e.g. https://aviso.example.com). Unset: the address the API listens on.',
+    schema: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  },
   from: {
     env: 'AVISO_FROM',
     doc: 'Default sender when a message has no "from" (an address or "Name <address>").',
@@ -98,6 +106,16 @@ export const settings = {
     env: 'AVISO_EMAIL_RETRY_HORIZON_SECONDS',
     doc: 'How long after acceptance an email is retried before it ends as failed.',
     schema: durationSeconds(3 * 24 * 3600),
+  },
+  smsRetryHorizonSeconds: {
+    env: 'AVISO_SMS_RETRY_HORIZON_SECONDS',
+    doc: 'How long after acceptance an SMS is retried before it ends as failed (a message’s validFor can make it shorter).',
+    schema: durationSeconds(3600),
+  },
+  whatsappRetryHorizonSeconds: {
+    env: 'AVISO_WHATSAPP_RETRY_HORIZON_SECONDS',
+    doc: 'How long after acceptance a WhatsApp message is retried before it ends as failed.',
+    schema: durationSeconds(3600),
   },
   logLevel: {
     env: 'AVISO_LOG_LEVEL',

@@ -11,6 +11,8 @@ export interface ProjectsTable {
   name: string;
   is_default: Generated<boolean>;
   default_locale: Generated<string>;
+  /** ISO 3166 country for phone numbers written without a country code. */
+  default_region: string | null;
   created_at: CreatedAt;
 }
 
@@ -33,7 +35,8 @@ export interface MessagesTable {
   status: string;
   to_address: string;
   to_name: string | null;
-  from_address: string;
+  /** Email sender, or the SMS sender ID; null when the provider's default sender is used. */
+  from_address: string | null;
   from_name: string | null;
   reply_to: Json<{ email: string; name?: string } | null> | null;
   subject: string | null;
@@ -42,6 +45,13 @@ export interface MessagesTable {
   template: string | null;
   template_version: number | null;
   locale: string | null;
+  /** SMS: 'GSM-7' or 'UCS-2', and the segments it costs. */
+  encoding: string | null;
+  segments: number | null;
+  /** After this time the message is not sent any more: it ends as `expired`. */
+  valid_until: Timestamp | null;
+  /** Channel-specific content: the WhatsApp template message. */
+  payload: Json<Record<string, unknown> | null> | null;
   headers: Json<Record<string, string>>;
   tags: string[];
   metadata: Json<Record<string, unknown>>;
@@ -117,7 +127,42 @@ export interface ProviderConfigsTable {
   name: string;
   position: Generated<number>;
   config: Json<Record<string, unknown>>;
+  enabled: Generated<boolean>;
+  /** Messages per second this provider may be sent; null: the type's default. */
+  rate_limit: number | null;
   created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface ProviderMessageRefsTable {
+  provider_id: string;
+  ref: string;
+  message_id: string;
+  project_id: string;
+  segment: Generated<number>;
+  segments: Generated<number>;
+  status: string | null;
+  updated_at: Timestamp | null;
+}
+
+export interface WhatsAppTemplatesTable {
+  provider_id: string;
+  project_id: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string | null;
+  parameters: Json<{ header: number; body: number; buttons: number }>;
+  components: Json<unknown[]>;
+  synced_at: CreatedAt;
+}
+
+export interface WhatsAppContactsTable {
+  project_id: string;
+  /** E.164. */
+  phone: string;
+  last_inbound_at: Timestamp | null;
+  opted_out_at: Timestamp | null;
 }
 
 export interface DomainsTable {
@@ -163,6 +208,9 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;
   provider_configs: ProviderConfigsTable;
+  provider_message_refs: ProviderMessageRefsTable;
+  whatsapp_templates: WhatsAppTemplatesTable;
+  whatsapp_contacts: WhatsAppContactsTable;
   domains: DomainsTable;
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;

@@ -2,4 +2,7 @@
 export * from './notify.ts';
 export * from './providers.ts';
 export * from './queue.ts';
+export * from './rate-limiter.ts';
+export * from './receipts.ts';
+export * from './routing.ts';
 export * from './worker.ts';

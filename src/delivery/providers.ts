@@ -1,51 +1,182 @@
-// Which provider sends a project's email: the providers configured for the project (first
-// by position; failover arrives with the SMS issue), else the installation default from
-// AVISO_SMTP_URL, else the capture provider. Providers are shared and keep their pools.
+// Which providers send a project's messages on a channel, in failover order: the providers
+// configured for the project (enabled ones, by position), else the installation default
+// (email: AVISO_SMTP_URL, else capture; SMS and WhatsApp: capture). Provider instances are
+// shared across sends and keep their pools and sessions; each has its rate limiter and
+// circuit breaker, which live as long as the instance. A changed configuration gets a new
+// instance (the old one is closed).
 import type { Kysely } from 'kysely';
 import { CaptureProvider, parseSmtpUrl, SmtpProvider } from '../channels/email/index.ts';
-import type { EmailProvider } from '../channels/index.ts';
+import {
+  CaptureMessageProvider,
+  type Channel,
+  type EmailProvider,
+  type ProviderReceipt,
+  type SmsProvider,
+  type WhatsAppProvider,
+} from '../channels/index.ts';
+import { receiptIdForms, SmppProvider, TwilioProvider, VonageProvider } from '../channels/sms/index.ts';
+import { WhatsAppCloudProvider } from '../channels/whatsapp/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
+import type { Logger } from '../log.ts';
+import { callbackUrl, type ProviderRow, type ProviderSettings, toProviderRow } from '../providers/index.ts';
+import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
+
+export type AnyProvider = EmailProvider | SmsProvider | WhatsAppProvider;
+
+export interface Route {
+  /** provider_configs id; null for the installation default. */
+  id: string | null;
+  /** The configured name ("twilio-main"), or the type for defaults. */
+  name: string;
+  type: string;
+  provider: AnyProvider;
+  limiter: RateLimiter | null;
+  breaker: CircuitBreaker;
+}
+
+/** Receipts a provider received on its own connection (SMPP), for the receipt applier. */
+export type ReceiptHandler = (
+  providerId: string,
+  receipts: ProviderReceipt[],
+  idForms?: (id: string) => string[],
+) => void;
+
+export interface RegistryOptions {
+  config: Pick<Config, 'smtpUrl'>;
+  /** The URL providers call back (resolved once the API listens). */
+  publicUrl: () => string;
+  onReceipts?: ReceiptHandler;
+  log?: Logger;
+}
+
+const cacheMs = 10_000;
 
 export class ProviderRegistry {
-  private readonly byConfig = new Map<string, EmailProvider>();
-  private readonly byProject = new Map<string, { provider: EmailProvider; until: number }>();
-  readonly fallback: EmailProvider;
+  private readonly instances = new Map<string, { version: number; route: Route }>();
+  private readonly byProject = new Map<string, { routes: Route[]; until: number }>();
+  private readonly defaults: Record<Channel, Route>;
 
   constructor(
     private readonly db: Kysely<Database>,
-    config: Pick<Config, 'smtpUrl'>,
+    private readonly options: RegistryOptions,
   ) {
-    this.fallback = config.smtpUrl ? new SmtpProvider(parseSmtpUrl(config.smtpUrl)) : new CaptureProvider(db);
+    const { smtpUrl } = options.config;
+    const email = smtpUrl ? new SmtpProvider(parseSmtpUrl(smtpUrl)) : new CaptureProvider(db);
+    const capture = new CaptureMessageProvider(db);
+    const route = (provider: AnyProvider): Route => ({
+      id: null,
+      name: provider.name,
+      type: provider.name,
+      provider,
+      limiter: null,
+      breaker: new CircuitBreaker(),
+    });
+    this.defaults = { email: route(email), sms: route(capture), whatsapp: route(capture) };
   }
 
-  async email(projectId: string): Promise<EmailProvider> {
+  /** The installation's email provider (for projects without one). */
+  get fallback(): EmailProvider {
+    return this.defaults.email.provider as EmailProvider;
+  }
+
+  /** The providers to try for a project's message on `channel`, first one first. */
+  async routes(projectId: string, channel: Channel): Promise<Route[]> {
+    const key = `${projectId}/${channel}`;
     const now = Date.now();
-    const cached = this.byProject.get(projectId);
-    if (cached && cached.until > now) return cached.provider;
-    const row = await this.db
+    const cached = this.byProject.get(key);
+    if (cached && cached.until > now) return cached.routes;
+    const rows = await this.db
       .selectFrom('provider_configs')
-      .select(['id', 'type', 'config'])
+      .selectAll()
       .where('project_id', '=', projectId)
-      .where('channel', '=', 'email')
+      .where('channel', '=', channel)
+      .where('enabled', '=', true)
       .orderBy('position')
-      .executeTakeFirst();
-    let provider = this.fallback;
-    if (row) {
-      provider = this.byConfig.get(row.id) ?? this.create(row.type, row.config);
-      this.byConfig.set(row.id, provider);
-    }
-    this.byProject.set(projectId, { provider, until: now + 30_000 });
-    return provider;
+      .orderBy('created_at')
+      .execute();
+    const routes =
+      rows.length === 0 ? [this.defaults[channel]] : rows.map((r) => this.route(toProviderRow(r)));
+    this.byProject.set(key, { routes, until: now + cacheMs });
+    return routes;
   }
 
-  private create(type: string, config: Record<string, unknown>): EmailProvider {
-    if (type === 'smtp' && typeof config.url === 'string') return new SmtpProvider(parseSmtpUrl(config.url));
-    if (type === 'capture') return new CaptureProvider(this.db);
-    throw new Error(`unknown email provider type "${type}"`);
+  /** Forgets cached routes so the next send reads the configuration again. */
+  invalidate(): void {
+    this.byProject.clear();
+  }
+
+  /**
+   * Opens the sessions of providers that hear from their peer on their own (SMPP binds), so
+   * receipts for earlier sends arrive even before the next send.
+   */
+  async startPersistent(): Promise<void> {
+    const rows = await this.db
+      .selectFrom('provider_configs')
+      .selectAll()
+      .where('type', '=', 'smpp')
+      .where('enabled', '=', true)
+      .execute();
+    for (const row of rows) {
+      const { provider } = this.route(toProviderRow(row));
+      void (provider as SmppProvider).start().catch((err: unknown) => {
+        this.options.log?.warn({ err, provider: row.name }, 'SMPP bind failed at start; it will retry');
+      });
+    }
+  }
+
+  private route(row: ProviderRow): Route {
+    const version = row.updatedAt.getTime();
+    const existing = this.instances.get(row.id);
+    if (existing && existing.version === version) return existing.route;
+    if (existing) void existing.route.provider.close().catch(() => {});
+    const route: Route = {
+      id: row.id,
+      name: row.name,
+      type: row.type,
+      provider: this.create(row),
+      limiter: row.rateLimit ? new RateLimiter(row.rateLimit) : null,
+      breaker: new CircuitBreaker(),
+    };
+    this.instances.set(row.id, { version, route });
+    return route;
+  }
+
+  private create(row: ProviderRow): AnyProvider {
+    const callback = callbackUrl(this.options.publicUrl(), row) ?? undefined;
+    switch (row.type) {
+      case 'smtp':
+        return new SmtpProvider(parseSmtpUrl((row.config as ProviderSettings<'smtp'>).url));
+      case 'capture':
+        return row.channel === 'email' ? new CaptureProvider(this.db) : new CaptureMessageProvider(this.db);
+      case 'twilio': {
+        const c = row.config as ProviderSettings<'twilio'>;
+        return new TwilioProvider({ ...c, statusCallbackUrl: callback });
+      }
+      case 'vonage': {
+        const c = row.config as ProviderSettings<'vonage'>;
+        return new VonageProvider({ ...c, callbackUrl: callback });
+      }
+      case 'smpp': {
+        const c = row.config as ProviderSettings<'smpp'>;
+        return new SmppProvider(
+          c,
+          (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
+          this.options.log,
+        );
+      }
+      case 'whatsapp': {
+        const c = row.config as ProviderSettings<'whatsapp'>;
+        return new WhatsAppCloudProvider(c);
+      }
+    }
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.fallback, ...this.byConfig.values()].map((p) => p.close()));
+    const all = new Set<AnyProvider>([
+      ...Object.values(this.defaults).map((r) => r.provider),
+      ...[...this.instances.values()].map((i) => i.route.provider),
+    ]);
+    await Promise.all([...all].map((p) => p.close().catch(() => {})));
   }
 }

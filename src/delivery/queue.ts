@@ -15,11 +15,12 @@ export interface ClaimedJob {
   job_attempts: number;
   id: string;
   project_id: string;
+  channel: string;
   priority: number;
   stream: string;
   to_address: string;
   to_name: string | null;
-  from_address: string;
+  from_address: string | null;
   from_name: string | null;
   reply_to: { email: string; name?: string } | null;
   subject: string | null;
@@ -27,6 +28,10 @@ export interface ClaimedJob {
   text_body: string | null;
   headers: Record<string, string>;
   attachment_count: number;
+  encoding: string | null;
+  segments: number | null;
+  valid_until: Date | null;
+  payload: Record<string, unknown> | null;
   created_at: Date;
 }
 
@@ -57,9 +62,10 @@ export async function claimJobs(
       FROM picked WHERE j.id = picked.id
       RETURNING j.id, j.message_id, j.attempts
     )
-    SELECT c.id AS job_id, c.attempts AS job_attempts, m.id, m.project_id, m.priority, m.stream,
-      m.to_address, m.to_name, m.from_address, m.from_name, m.reply_to, m.subject, m.html,
-      m.text_body, m.headers, m.attachment_count, m.created_at
+    SELECT c.id AS job_id, c.attempts AS job_attempts, m.id, m.project_id, m.channel, m.priority,
+      m.stream, m.to_address, m.to_name, m.from_address, m.from_name, m.reply_to, m.subject, m.html,
+      m.text_body, m.headers, m.attachment_count, m.encoding, m.segments, m.valid_until, m.payload,
+      m.created_at
     FROM claimed c JOIN messages m ON m.id = c.message_id
     ORDER BY m.priority, c.id
   `.execute(db);
@@ -79,6 +85,8 @@ export interface Outcome {
   messageIdHeader: string | null;
   /** Set for a retry: the job stays, due again at this time. Otherwise the job is done. */
   retryAt: Date | null;
+  /** The ids the provider gave (one per SMS segment with some), for matching its reports. */
+  refs: { providerId: string; ids: string[] } | null;
   /** When it happened (the provider's answer), not when it was written. */
   at: Date;
 }
@@ -107,13 +115,16 @@ export async function recordOutcomes(
       message_id_header: o.messageIdHeader,
       retry_at: o.retryAt?.toISOString() ?? null,
       at: o.at.toISOString(),
+      ref_provider: o.refs?.providerId ?? null,
+      refs: o.refs?.ids ?? null,
     })),
   );
   const result = await sql<{ n: number }>`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${input}::jsonb) AS x(
         job_id bigint, message_id text, status text, event text, details jsonb, provider text,
-        provider_message_id text, message_id_header text, retry_at timestamptz, at timestamptz)
+        provider_message_id text, message_id_header text, retry_at timestamptz, at timestamptz,
+        ref_provider text, refs jsonb)
     ), finished AS (
       DELETE FROM delivery_jobs j USING input i
       WHERE j.id = i.job_id AND i.retry_at IS NULL AND j.locked_by = ${workerId}
@@ -140,6 +151,13 @@ export async function recordOutcomes(
       SELECT i.message_id, u.project_id, i.event, i.at, i.details
       FROM input i JOIN updated u ON u.id = i.message_id
       ORDER BY i.at
+    ), refs AS (
+      INSERT INTO provider_message_refs (provider_id, ref, message_id, project_id, segment, segments)
+      SELECT i.ref_provider, r.ref, i.message_id, u.project_id, r.n, jsonb_array_length(i.refs)
+      FROM input i JOIN updated u ON u.id = i.message_id
+        CROSS JOIN LATERAL jsonb_array_elements_text(i.refs) WITH ORDINALITY AS r(ref, n)
+      WHERE i.ref_provider IS NOT NULL
+      ON CONFLICT DO NOTHING
     )
     SELECT count(*)::int AS n FROM updated
   `.execute(db);
@@ -159,6 +177,23 @@ export async function releaseAbandonedJobs(db: Kysely<Database>): Promise<number
         WHERE locktype = 'advisory' AND classid = ${workerLockClass} AND objsubid = 2 AND granted))
   `.execute(db);
   return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Puts a claimed job back for later without counting an attempt or recording anything (a
+ * WhatsApp recipient who got a message seconds ago: the pair rate limit).
+ */
+export async function postponeJob(
+  db: Kysely<Database>,
+  workerId: string,
+  jobId: string,
+  runAt: Date,
+): Promise<void> {
+  await sql`
+    UPDATE delivery_jobs SET run_at = ${runAt}, locked_by = NULL, locked_until = NULL,
+      attempts = greatest(attempts - 1, 0)
+    WHERE id = ${jobId} AND locked_by = ${workerId}
+  `.execute(db);
 }
 
 /** Releases this worker's own claims (at shutdown, for jobs it did not start). */

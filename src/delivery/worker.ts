@@ -1,34 +1,55 @@
-// The delivery worker: claims due jobs, renders each into an outgoing email, hands it to the
-// project's provider and records the outcome. Two lanes share one process: the general lane
-// takes any job, most urgent first; the urgent lane has slots only high-priority jobs may use,
-// so a 2FA code never waits for a bulk send to finish. Outcomes are written in small batches,
-// each in the statement that also completes its jobs.
+// The delivery worker: claims due jobs, turns each into an outgoing email, SMS or WhatsApp
+// message, hands it to the project's providers for the channel (the next one when one fails
+// or is down) and records the outcome. Two lanes share one process: the general lane takes
+// any job, most urgent first; the urgent lane has slots only high-priority jobs may use, so a
+// 2FA code never waits for a bulk send to finish. A message past its validFor is not sent: it
+// ends as expired. Outcomes are written in small batches, each in the statement that also
+// completes its jobs.
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { dkimKeyFor, domainOf, mailbox } from '../channels/email/index.ts';
-import { type OutgoingEmail, PermanentError, TransientError } from '../channels/index.ts';
+import {
+  type Channel,
+  type OutgoingEmail,
+  type OutgoingSms,
+  type OutgoingWhatsApp,
+  PermanentError,
+  TransientError,
+} from '../channels/index.ts';
+import type { SmsEncoding } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/index.ts';
+import { providersChangedChannel } from '../providers/index.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
   type ClaimedJob,
   channelFor,
   claimJobs,
   type Outcome,
+  postponeJob,
   recordOutcomes,
   releaseAbandonedJobs,
   workerLockClass,
 } from './queue.ts';
-import { nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+import { nextAttemptAt } from './retry-policy.ts';
+import { DeliveryFailure, sendWithFailover } from './routing.ts';
 
 export interface WorkerOptions {
   concurrency: number;
   urgentConcurrency: number;
   pollMs: number;
   leaseSeconds: number;
-  retry: RetryPolicy;
+  retry: {
+    baseMs: number;
+    maxMs: number;
+    /** How long after acceptance each channel retries before the message is failed. */
+    horizonMs: Record<Channel, number>;
+  };
 }
+
+/** WhatsApp's pair rate limit: about one message every 6 s to the same user. */
+const whatsappPairMs = 6_000;
 
 interface PendingOutcome extends Outcome {
   workerId: string;
@@ -60,6 +81,8 @@ export class DeliveryWorker {
   private housekeeping?: NodeJS.Timeout;
   private lastPurge = 0;
   private readonly dkimCache = new Map<string, { key: OutgoingEmail['dkim']; until: number }>();
+  /** Last WhatsApp send per project/recipient, for the pair rate limit. */
+  private readonly lastWhatsApp = new Map<string, number>();
   /** Set while stop() waits for the last sends. */
   private drained?: () => void;
 
@@ -87,6 +110,8 @@ export class DeliveryWorker {
   }
 
   async start(): Promise<void> {
+    if (this.running) return;
+    this.abandoned = false;
     await this.connectListener();
     this.running = true;
     await releaseAbandonedJobs(this.db);
@@ -138,8 +163,10 @@ export class DeliveryWorker {
     await client.query('SELECT pg_advisory_lock($1, $2::int)', [workerLockClass, id]);
     await client.query(`LISTEN ${channelFor.any}`);
     await client.query(`LISTEN ${channelFor.high}`);
+    await client.query(`LISTEN ${providersChangedChannel}`);
     client.on('notification', (n) => {
-      if (n.channel === channelFor.high) for (const lane of this.lanes) this.wake(lane);
+      if (n.channel === providersChangedChannel) this.providers.invalidate();
+      else if (n.channel === channelFor.high) for (const lane of this.lanes) this.wake(lane);
       else this.wake(this.lanes[1] as Lane);
     });
     client.on('error', (err) => {
@@ -207,23 +234,37 @@ export class DeliveryWorker {
 
   private async deliver(job: ClaimedJob, claimedBy: string): Promise<void> {
     let outcome: Outcome;
-    let providerName: string | null = null;
     let header: string | null = null;
+    const channel = job.channel as Channel;
     try {
-      const email = await this.outgoingEmail(job);
-      header = email.messageIdHeader;
-      const provider = await this.providers.email(job.project_id);
-      providerName = provider.name;
-      const result = await provider.send(email);
-      outcome = {
-        ...this.base(job, providerName, header),
-        status: 'sent',
-        event: 'sent',
-        details: { provider: providerName, response: result.response, messageId: header },
-        providerMessageId: result.providerMessageId,
-      };
+      if (job.valid_until && job.valid_until.getTime() <= Date.now()) {
+        outcome = this.expired(job, null, 'validFor ran out before it could be sent');
+      } else {
+        if (channel === 'whatsapp' && (await this.paced(job, claimedBy))) return;
+        const message = await this.outgoing(job);
+        if ('messageIdHeader' in message) header = message.messageIdHeader;
+        const routes = await this.providers.routes(job.project_id, channel);
+        const sent = await sendWithFailover(routes, message, job.priority);
+        const details: Record<string, unknown> = {
+          provider: sent.route.name,
+          response: sent.result.response,
+        };
+        if (header) details.messageId = header;
+        if (sent.result.providerMessageId) details.providerMessageId = sent.result.providerMessageId;
+        if (sent.failedOver.length > 0) details.failedOver = sent.failedOver;
+        const ids =
+          sent.result.segmentIds ?? (sent.result.providerMessageId ? [sent.result.providerMessageId] : []);
+        outcome = {
+          ...this.base(job, sent.route.name, header),
+          status: 'sent',
+          event: 'sent',
+          details,
+          providerMessageId: sent.result.providerMessageId,
+          refs: sent.route.id && ids.length > 0 ? { providerId: sent.route.id, ids } : null,
+        };
+      }
     } catch (err) {
-      outcome = this.failure(job, err, providerName, header);
+      outcome = this.failure(job, err, header);
     }
     this.log.debug(
       { messageId: job.id, projectId: job.project_id, status: outcome.status },
@@ -239,6 +280,22 @@ export class DeliveryWorker {
     });
   }
 
+  /** WhatsApp's pair limit: a recipient who got a message seconds ago waits, unrecorded. */
+  private async paced(job: ClaimedJob, claimedBy: string): Promise<boolean> {
+    const key = `${job.project_id}/${job.to_address}`;
+    const now = Date.now();
+    const last = this.lastWhatsApp.get(key);
+    if (last !== undefined && now - last < whatsappPairMs) {
+      await postponeJob(this.db, claimedBy, job.job_id, new Date(last + whatsappPairMs));
+      return true;
+    }
+    this.lastWhatsApp.set(key, now);
+    if (this.lastWhatsApp.size > 100_000) {
+      for (const [k, t] of this.lastWhatsApp) if (now - t >= whatsappPairMs) this.lastWhatsApp.delete(k);
+    }
+    return false;
+  }
+
   private base(job: ClaimedJob, provider: string | null, header: string | null) {
     return {
       jobId: job.job_id,
@@ -247,30 +304,65 @@ export class DeliveryWorker {
       providerMessageId: null,
       messageIdHeader: header,
       retryAt: null,
+      refs: null,
       at: new Date(),
     };
   }
 
-  private failure(job: ClaimedJob, err: unknown, provider: string | null, header: string | null): Outcome {
+  private expired(
+    job: ClaimedJob,
+    provider: string | null,
+    reason: string,
+    last?: Record<string, unknown>,
+  ): Outcome {
+    return {
+      ...this.base(job, provider, null),
+      status: 'expired',
+      event: 'expired',
+      details: { reason, validUntil: job.valid_until?.toISOString(), attempts: job.job_attempts, ...last },
+    };
+  }
+
+  private failure(job: ClaimedJob, err: unknown, header: string | null): Outcome {
+    const failure = err instanceof DeliveryFailure ? err : null;
+    const cause = failure ? failure.cause : err;
+    const provider = failure?.provider ?? null;
     const base = this.base(job, provider, header);
-    if (err instanceof PermanentError) {
-      const bounced = err.kind === 'bounce';
+    const extra: Record<string, unknown> =
+      failure && failure.failedOver.length > 0 ? { failedOver: failure.failedOver } : {};
+    if (cause instanceof PermanentError) {
+      const bounced = cause.kind === 'bounce' && job.channel === 'email';
+      const reason = cause.kind === 'bounce' ? 'recipient_rejected' : 'rejected';
       return {
         ...base,
         status: bounced ? 'bounced' : 'failed',
         event: bounced ? 'bounced' : 'failed',
-        details: { ...(bounced ? { bounceType: 'hard' } : { reason: 'rejected' }), provider, ...err.details },
+        details: {
+          ...(bounced ? { bounceType: 'hard' } : { reason }),
+          provider,
+          response: cause.message,
+          ...cause.details,
+          ...extra,
+        },
       };
     }
-    const details =
-      err instanceof TransientError
-        ? err.details
-        : { response: err instanceof Error ? err.message : String(err) };
-    if (!(err instanceof TransientError))
-      this.log.error({ err, messageId: job.id }, 'unexpected delivery error');
-    const retryAt = nextAttemptAt(this.options.retry, job.job_attempts, job.created_at, base.at, {
-      retryAfterMs: err instanceof TransientError ? err.details.retryAfterMs : undefined,
+    const details: Record<string, unknown> =
+      cause instanceof TransientError
+        ? { response: cause.message, ...cause.details, ...extra }
+        : { response: cause instanceof Error ? cause.message : String(cause), ...extra };
+    if (!(cause instanceof TransientError))
+      this.log.error({ err: cause, messageId: job.id }, 'unexpected delivery error');
+    const { retry } = this.options;
+    const horizonMs = retry.horizonMs[job.channel as Channel] ?? retry.horizonMs.email;
+    const retryAt = nextAttemptAt({ ...retry, horizonMs }, job.job_attempts, job.created_at, base.at, {
+      retryAfterMs: cause instanceof TransientError ? cause.details.retryAfterMs : undefined,
     });
+    if (job.valid_until && (!retryAt || retryAt >= job.valid_until)) {
+      return this.expired(job, provider, 'validFor runs out before the next attempt', {
+        provider,
+        ...details,
+      });
+    }
     if (!retryAt) {
       return {
         ...base,
@@ -288,8 +380,36 @@ export class DeliveryWorker {
     };
   }
 
+  private outgoing(job: ClaimedJob): Promise<OutgoingEmail> | OutgoingSms | OutgoingWhatsApp {
+    const common = {
+      id: job.id,
+      projectId: job.project_id,
+      priority: priorityName(job.priority),
+      to: job.to_address,
+      validUntil: job.valid_until,
+    };
+    if (job.channel === 'sms') {
+      return {
+        ...common,
+        from: job.from_address,
+        text: job.text_body ?? '',
+        encoding: (job.encoding ?? 'GSM-7') as SmsEncoding,
+        segments: job.segments ?? 1,
+      };
+    }
+    if (job.channel === 'whatsapp') {
+      return {
+        ...common,
+        template: (job.payload?.template as OutgoingWhatsApp['template']) ?? null,
+        text: job.payload ? null : job.text_body,
+      };
+    }
+    return this.outgoingEmail(job);
+  }
+
   private async outgoingEmail(job: ClaimedJob): Promise<OutgoingEmail> {
-    const fromDomain = domainOf(job.from_address);
+    const fromAddress = job.from_address ?? '';
+    const fromDomain = domainOf(fromAddress);
     const attachments =
       job.attachment_count === 0
         ? []
@@ -303,7 +423,7 @@ export class DeliveryWorker {
       id: job.id,
       projectId: job.project_id,
       priority: priorityName(job.priority),
-      from: mailbox(job.from_address, job.from_name),
+      from: mailbox(fromAddress, job.from_name),
       to: mailbox(job.to_address, job.to_name),
       replyTo: job.reply_to,
       subject: job.subject ?? '',

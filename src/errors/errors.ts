@@ -44,6 +44,37 @@ export const errorCodes = {
   version_not_found: { status: 404, message: 'No such version.' },
   invalid_timezone: { status: 422, message: 'Write an IANA timezone such as "Europe/Madrid".' },
   channel_not_available: { status: 422, message: 'This channel cannot send yet.' },
+  channel_required: {
+    status: 422,
+    message: 'Say which channel to use: the template has content for more than one.',
+  },
+  invalid_phone_number: { status: 422, message: 'This is not a valid phone number.' },
+  invalid_sender_id: {
+    status: 422,
+    message: 'An SMS sender is a number in E.164 or a name of 1 to 11 letters and digits.',
+  },
+  text_too_long: { status: 422, message: 'The text is too long for this channel.' },
+  whatsapp_window_closed: {
+    status: 422,
+    message:
+      'WhatsApp allows free-form text only within 24 hours of the recipient’s last message to you; send a template message instead.',
+  },
+  whatsapp_template_not_approved: {
+    status: 422,
+    message: 'The WhatsApp template is not approved for this language.',
+  },
+  whatsapp_template_parameters: {
+    status: 422,
+    message: 'The parameters do not match the approved WhatsApp template.',
+  },
+  whatsapp_templates_not_synced: {
+    status: 422,
+    message: 'Aviso does not know the approved WhatsApp templates yet: run "aviso whatsapp templates sync".',
+  },
+  whatsapp_opted_out: {
+    status: 422,
+    message: 'The recipient replied STOP on WhatsApp; promotional messages to them are refused.',
+  },
   idempotency_key_reused: {
     status: 409,
     message: 'This Idempotency-Key was used with a different request body in the last 24 hours.',
@@ -55,6 +86,12 @@ export const errorCodes = {
     message: 'Raw MIME is kept only for messages sent with the capture provider.',
   },
   invalid_cursor: { status: 400, message: 'The cursor is not valid.' },
+  // Providers
+  provider_exists: { status: 409, message: 'A provider with this name exists already.' },
+  provider_not_found: { status: 404, message: 'No provider has this id or name.' },
+  provider_error: { status: 502, message: 'The provider refused or failed the request.' },
+  // Callbacks
+  invalid_signature: { status: 403, message: 'The signature is missing or does not match.' },
   // Access
   unauthorized: { status: 401, message: 'Give a valid API key as "Authorization: Bearer <key>".' },
   not_found: { status: 404, message: 'Not found.' },

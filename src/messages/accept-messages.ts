@@ -6,6 +6,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError, type ErrorAnswer } from '../errors/index.ts';
 import { loadPublished } from '../templates/index.ts';
+import { loadChannelContext } from './channel-context.ts';
 import type { MessageInput } from './message-input.ts';
 import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
 import { storeMessages } from './store-messages.ts';
@@ -25,7 +26,12 @@ export async function acceptMessages(
   store: StoreMessages = (project, messages) => storeMessages(executor, project, messages),
 ): Promise<(PreparedMessage | ErrorAnswer)[]> {
   const refs = inputs.flatMap((i) => ('template' in i && i.template ? [{ key: i.template }] : []));
-  const ctx = { config, templates: await loadPublished(executor, projectId, refs), now: new Date() };
+  const numbers = inputs.flatMap((i) => ('to' in i && i.to.kind === 'phone' ? [i.to.number] : []));
+  const [templates, channels] = await Promise.all([
+    loadPublished(executor, projectId, refs),
+    loadChannelContext(executor, projectId, numbers),
+  ]);
+  const ctx = { config, templates, channels, now: new Date() };
   const results = await Promise.all(
     inputs.map(async (input) => {
       if ('code' in input) return input;

@@ -1,6 +1,7 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './accept-messages.ts';
 export * from './cancel.ts';
+export * from './channel-context.ts';
 export * from './idempotency.ts';
 export * from './message-input.ts';
 export * from './message-writer.ts';

@@ -1,9 +1,13 @@
 // The shape of a message request, as one zod schema: it validates the API input, gives the
 // handler its types and becomes the OpenAPI document. Checks that need configuration or the
-// database (default sender, attachment limit, templates) happen in prepare-message.ts.
+// database (default sender, phone region, attachment limit, templates) happen in
+// prepare-message.ts. One schema serves every channel: which fields apply is checked once the
+// channel is known (given, or inferred from `to`).
 import { z } from 'zod';
-import { isEmailAddress, isValidDisplayName, parseMailbox } from '../channels/email/index.ts';
-import { localeSchema } from '../templates/index.ts';
+import { isEmailAddress, isValidDisplayName, type Mailbox, parseMailbox } from '../channels/email/index.ts';
+import type { Channel } from '../channels/index.ts';
+import { isValidSenderId } from '../channels/sms/index.ts';
+import { localeSchema, validForSchema } from '../templates/index.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
 
@@ -115,7 +119,16 @@ const attachmentSchema = z.strictObject({
   content: z
     .string()
     .refine((s) => base64.test(s), custom('invalid_base64', 'Attachment content must be base64 (RFC 4648).'))
-    .meta({ description: 'The file, base64-encoded.' }),
+    .optional()
+    .meta({ description: 'The file, base64-encoded (email).' }),
+  url: z
+    .url({ protocol: /^https?$/, message: 'Write an http(s) URL.' })
+    .max(2000)
+    .optional()
+    .meta({
+      description:
+        'WhatsApp: where WhatsApp fetches the document (e.g. the invoice PDF) for the template header.',
+    }),
   contentType: z
     .string()
     .regex(/^[\w.+-]+\/[\w.+-]+$/, { message: 'Write a MIME type such as application/pdf.' })
@@ -129,13 +142,33 @@ const attachmentSchema = z.strictObject({
     .meta({ description: 'Makes the attachment inline: refer to it as cid:<contentId> in the HTML.' }),
 });
 
+export const channelSchema = z.enum(['email', 'sms', 'whatsapp']);
 export const streamSchema = z.enum(['transactional', 'promotional']);
 export const prioritySchema = z.enum(['high', 'normal', 'low']);
 
+const recipientSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .max(998)
+    .meta({ examples: ['ana@example.com', 'Ana Díaz <ana@example.com>', '+34600111222', '600 111 222'] }),
+  addressObject,
+]);
+
 export const messageInputSchema = z
   .strictObject({
-    to: addressSchema.meta({ description: 'Recipient: an address, "Name <address>", or {email, name}.' }),
-    from: addressSchema.optional().meta({ description: 'Sender; AVISO_FROM when missing.' }),
+    channel: channelSchema.optional().meta({
+      description:
+        'email, sms or whatsapp. Inferred when missing: an email address → email; a phone number → sms, or whatsapp when the template has only WhatsApp content.',
+    }),
+    to: recipientSchema.meta({
+      description:
+        'Email: an address, "Name <address>", or {email, name}. SMS and WhatsApp: a phone number, in E.164 ("+34600111222") or national form for the project\'s default region.',
+    }),
+    from: recipientSchema.optional().meta({
+      description:
+        "Email: the sender (AVISO_FROM when missing). SMS: a sender ID (≤ 11 letters and digits) or a number in E.164 (the provider's default when missing). Not used for WhatsApp.",
+    }),
     replyTo: addressSchema.optional(),
     subject: z
       .string()
@@ -144,7 +177,10 @@ export const messageInputSchema = z
       .refine(noLineBreaks, custom('header_injection', 'Line breaks are not allowed in the subject.'))
       .optional(),
     html: z.string().max(5_000_000).optional(),
-    text: z.string().max(5_000_000).optional(),
+    text: z.string().max(5_000_000).optional().meta({
+      description:
+        'Email: the text part. SMS: the message. WhatsApp: free-form text (only inside the 24-hour window).',
+    }),
     template: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, {
@@ -204,8 +240,13 @@ export const messageInputSchema = z
       .datetime({ offset: true })
       .optional()
       .meta({ description: 'ISO 8601 time with offset; in the future → the message is scheduled.' }),
+    validFor: validForSchema.optional().meta({
+      description:
+        "Seconds the message is worth sending, counted from sendAt or acceptance (a 2FA code: 300). Not sent by then → status expired. Default: the template's validFor, else the channel's retry horizon.",
+    }),
   })
   .superRefine((m, ctx) => {
+    checkChannelFields(m, ctx);
     if (m.template !== undefined) {
       for (const field of ['subject', 'html', 'text'] as const) {
         if (m[field] !== undefined) {
@@ -230,6 +271,17 @@ export const messageInputSchema = z
         });
       }
     }
+    const channel = m.channel ?? channelOf(m.to);
+    if (channel !== 'email') {
+      if (m.text === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['text'],
+          ...custom('content_missing', 'Give "text", or a "template".'),
+        });
+      }
+      return;
+    }
     if (m.subject === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -245,6 +297,114 @@ export const messageInputSchema = z
       });
     }
   })
-  .meta({ id: 'EmailMessage' });
+  .transform((m) => {
+    const channel = m.channel ?? channelOf(m.to);
+    const to: Recipient =
+      channel === 'email'
+        ? { kind: 'email', mailbox: toMailbox(m.to) }
+        : { kind: 'phone', number: m.to as string, channel: m.channel as 'sms' | 'whatsapp' | undefined };
+    const from =
+      m.from === undefined ? undefined : channel === 'email' ? toMailbox(m.from) : (m.from as string);
+    return { ...m, to, from } as Omit<typeof m, 'to' | 'from'> & { to: Recipient; from?: Mailbox | string };
+  })
+  .meta({ id: 'MessageRequest' });
+
+/**
+ * Who receives the message. A phone number stays as written until prepare-message normalizes
+ * it with the project's region; its channel is undefined until then when it was not given
+ * (sms or whatsapp, decided by the template).
+ */
+export type Recipient =
+  | { kind: 'email'; mailbox: Mailbox }
+  | { kind: 'phone'; number: string; channel: 'sms' | 'whatsapp' | undefined };
 
 export type MessageInput = z.output<typeof messageInputSchema>;
+
+type RawInput = {
+  channel?: Channel;
+  to: string | { email: string; name?: string };
+  from?: string | { email: string; name?: string };
+  replyTo?: unknown;
+  subject?: string;
+  html?: string;
+  headers?: unknown;
+  attachments?: { content?: string; url?: string }[];
+};
+
+/** A phone channel (sms or whatsapp, decided later) for digits without "@", else email. */
+function channelOf(to: RawInput['to']): Channel | 'phone' {
+  return typeof to === 'string' && !to.includes('@') && /\d/.test(to) ? 'phone' : 'email';
+}
+
+function toMailbox(value: string | { email: string; name?: string }): Mailbox {
+  return typeof value === 'string' ? (parseMailbox(value) as Mailbox) : value;
+}
+
+const emailOnly = ['subject', 'html', 'replyTo', 'headers'] as const;
+
+/** The recipient, the sender and the fields that only some channels have. */
+function checkChannelFields(m: RawInput, ctx: z.RefinementCtx): void {
+  const channel = m.channel ?? channelOf(m.to);
+  const issue = (path: (string | number)[], code: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path, ...custom(code, message) });
+  if (channel === 'email') {
+    if (typeof m.to === 'string' && parseMailbox(m.to) === undefined) {
+      issue(
+        ['to'],
+        'invalid_address',
+        m.channel === 'email' || m.to.includes('@')
+          ? 'This is not a valid email address (write "ana@example.com" or "Ana <ana@example.com>").'
+          : 'This is not an email address; for a phone number use channel "sms" or "whatsapp".',
+      );
+    }
+    if (typeof m.from === 'string' && parseMailbox(m.from) === undefined) {
+      issue(['from'], 'invalid_address', 'This is not a valid email address (write "ana@example.com").');
+    }
+    m.attachments?.forEach((a, i) => {
+      if (a.content === undefined)
+        issue(['attachments', i, 'content'], 'field_required', 'An email attachment needs its "content".');
+      if (a.url !== undefined)
+        issue(
+          ['attachments', i, 'url'],
+          'conflicting_fields',
+          'Email attachments are sent whole: give "content".',
+        );
+    });
+    return;
+  }
+  const name = channel === 'phone' ? 'SMS and WhatsApp' : channel === 'sms' ? 'SMS' : 'WhatsApp';
+  if (typeof m.to !== 'string') {
+    issue(['to'], 'invalid_phone_number', `${name} messages go to a phone number, written as a string.`);
+  }
+  for (const field of emailOnly) {
+    if (m[field] !== undefined)
+      issue([field], 'conflicting_fields', `"${field}" is for email; ${name} has none.`);
+  }
+  if (m.from !== undefined) {
+    if (channel === 'whatsapp') {
+      issue(['from'], 'conflicting_fields', "WhatsApp messages come from the provider's business number.");
+    } else if (typeof m.from !== 'string' || !isValidSenderId(m.from)) {
+      issue(
+        ['from'],
+        'invalid_sender_id',
+        'An SMS sender is a number in E.164 ("+34600111222") or a name of 1 to 11 letters, digits and spaces, with at least one letter.',
+      );
+    }
+  }
+  m.attachments?.forEach((a, i) => {
+    if (channel !== 'whatsapp') {
+      issue(['attachments', i], 'conflicting_fields', 'SMS cannot carry attachments.');
+    } else if (a.url === undefined) {
+      issue(
+        ['attachments', i, 'url'],
+        'field_required',
+        'WhatsApp fetches documents itself: give their "url".',
+      );
+    } else if (a.content !== undefined) {
+      issue(['attachments', i, 'content'], 'conflicting_fields', 'Give "url" for WhatsApp, not "content".');
+    }
+  });
+  if ((m.attachments?.length ?? 0) > 1) {
+    issue(['attachments'], 'invalid_value', 'A WhatsApp template header holds one document.');
+  }
+}

@@ -3,6 +3,8 @@
 // is simply not found.
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { mailbox } from '../channels/email/index.ts';
+import type { Channel } from '../channels/index.ts';
+import type { SmsEncoding } from '../channels/sms/index.ts';
 import type { Database, MessagesTable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { firstIdAt } from '../ids/index.ts';
@@ -11,16 +13,19 @@ import { type MessageStatus, type Priority, priorityName } from './status.ts';
 export interface MessageView {
   id: string;
   status: MessageStatus;
-  channel: string;
+  channel: Channel;
   stream: string;
   priority: Priority;
-  to: { email: string; name?: string };
-  from: { email: string; name?: string };
+  to: { email: string; name?: string } | { phone: string };
+  from: { email: string; name?: string } | { sender: string } | null;
   replyTo: { email: string; name?: string } | null;
   subject: string | null;
   template: string | null;
   templateVersion: number | null;
   locale: string | null;
+  sms: { encoding: SmsEncoding; segments: number } | null;
+  whatsapp: { template: { name: string; language: string; components: unknown[] } } | null;
+  validUntil: string | null;
   tags: string[];
   metadata: Record<string, unknown>;
   headers: Record<string, string>;
@@ -41,19 +46,34 @@ export interface EventView {
 }
 
 function toView(row: Selectable<MessagesTable>): MessageView {
+  const email = row.channel === 'email';
   return {
     id: row.id,
     status: row.status as MessageStatus,
-    channel: row.channel,
+    channel: row.channel as Channel,
     stream: row.stream,
     priority: priorityName(row.priority),
-    to: mailbox(row.to_address, row.to_name),
-    from: mailbox(row.from_address, row.from_name),
+    to: email ? mailbox(row.to_address, row.to_name) : { phone: row.to_address },
+    from:
+      row.from_address === null
+        ? null
+        : email
+          ? mailbox(row.from_address, row.from_name)
+          : { sender: row.from_address },
     replyTo: row.reply_to,
     subject: row.subject,
     template: row.template,
     templateVersion: row.template_version,
     locale: row.locale,
+    sms:
+      row.encoding && row.segments !== null
+        ? { encoding: row.encoding as SmsEncoding, segments: row.segments }
+        : null,
+    whatsapp:
+      row.channel === 'whatsapp' && row.payload
+        ? (row.payload as NonNullable<MessageView['whatsapp']>)
+        : null,
+    validUntil: row.valid_until?.toISOString() ?? null,
     tags: row.tags,
     metadata: row.metadata,
     headers: row.headers,

@@ -1,5 +1,6 @@
 // The message state machine. A message moves forward only; final states never change
-// except by later feedback (delivered/bounced after sent), handled in the feedback issue.
+// except by later feedback from the provider (delivered, read, failed after sent), which
+// never moves a message backwards (see statusRank).
 
 export const messageStatuses = [
   'scheduled', // accepted, waiting for sendAt
@@ -7,8 +8,10 @@ export const messageStatuses = [
   'deferred', // a temporary failure; will be retried
   'sent', // handed to the provider
   'delivered',
+  'read', // WhatsApp: the recipient opened it
   'bounced',
   'failed',
+  'expired', // its validFor ran out before it could be sent (a late 2FA code is useless)
   'canceled',
   'suppressed',
 ] as const;

@@ -17,16 +17,19 @@ const acceptSql = (messages: string, attachments: string) => sql`
       id text, project_id text, channel text, stream text, priority smallint, status text,
       to_address text, to_name text, from_address text, from_name text, reply_to jsonb,
       subject text, html text, text_body text, template text, template_version integer,
-      locale text, headers jsonb, tags text[],
+      locale text, encoding text, segments smallint, valid_until timestamptz, payload jsonb,
+      headers jsonb, tags text[],
       metadata jsonb, attachment_count integer, send_at timestamptz, events jsonb)
   ),
   stored AS (
     INSERT INTO messages (id, project_id, channel, stream, priority, status, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, template_version,
-      locale, headers, tags, metadata, attachment_count, send_at)
+      locale, encoding, segments, valid_until, payload, headers, tags, metadata, attachment_count,
+      send_at)
     SELECT id, project_id, channel, stream, priority, status, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, template_version,
-      locale, headers, tags, metadata, attachment_count, send_at
+      locale, encoding, segments, valid_until, payload, headers, tags, metadata, attachment_count,
+      send_at
     FROM input
   ),
   events AS (
@@ -74,10 +77,10 @@ function messageRow(projectId: string, m: PreparedMessage) {
     stream: m.stream,
     priority: m.priority,
     status: m.status,
-    to_address: m.to.email,
-    to_name: m.to.name ?? null,
-    from_address: m.from.email,
-    from_name: m.from.name ?? null,
+    to_address: m.to.address,
+    to_name: m.to.name,
+    from_address: m.from?.address ?? null,
+    from_name: m.from?.name ?? null,
     reply_to: m.replyTo,
     subject: m.subject,
     html: m.html,
@@ -85,6 +88,10 @@ function messageRow(projectId: string, m: PreparedMessage) {
     template: m.template,
     template_version: m.templateVersion,
     locale: m.locale,
+    encoding: m.sms?.encoding ?? null,
+    segments: m.sms?.segments ?? null,
+    valid_until: m.validUntil?.toISOString() ?? null,
+    payload: m.payload,
     headers: m.headers,
     tags: m.tags,
     metadata: m.metadata,
@@ -95,7 +102,12 @@ function messageRow(projectId: string, m: PreparedMessage) {
 }
 
 function firstEvents(m: PreparedMessage) {
-  const events: { type: string; details?: Record<string, unknown> }[] = [{ type: 'accepted' }];
+  const accepted: Record<string, unknown> = { channel: m.channel };
+  if (m.sms) Object.assign(accepted, m.sms);
+  if (m.validUntil) accepted.validUntil = m.validUntil.toISOString();
+  const events: { type: string; details?: Record<string, unknown> }[] = [
+    { type: 'accepted', details: accepted },
+  ];
   if (m.template !== null) {
     events.push({
       type: 'rendered',

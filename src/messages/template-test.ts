@@ -1,7 +1,9 @@
 // Test sends of a template: the draft (or a version) rendered with the sample data (or given
 // data) and accepted like any message, marked so nobody mistakes it for the real thing:
-// "[Test]" before the subject, the tag "test", high priority so the author sees it at once.
+// "[Test]" before the subject (or the SMS text), the tag "test", high priority so the author
+// sees it at once. An email address gets the email; a phone number the SMS.
 import type { Kysely } from 'kysely';
+import { isValidSenderId } from '../channels/sms/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
@@ -24,16 +26,14 @@ export async function sendTemplateTest(
   test: TemplateTest,
 ): Promise<PreparedMessage> {
   const { to, from, ...options } = test;
+  if (!to.includes('@')) return sendSmsTest(db, config, projectId, key, test);
   const address = addressSchema.safeParse(to);
   if (!address.success) {
-    if (/^\+?[\d\s().-]{6,}$/.test(to)) {
-      throw new ApiError(
-        'channel_not_available',
-        'Test sends to phone numbers need the SMS channel, which is not configured yet.',
-        'to',
-      );
-    }
-    throw new ApiError('invalid_address', 'Give an email address to send the test to.', 'to');
+    throw new ApiError(
+      'invalid_address',
+      'Give an email address or a phone number to send the test to.',
+      'to',
+    );
   }
   const sender = from === undefined ? undefined : addressSchema.safeParse(from);
   if (sender && !sender.success)
@@ -43,11 +43,52 @@ export async function sendTemplateTest(
   if (!email) throw new ApiError('template_channel_missing', 'The template has no email content.', 'key');
   const [message] = await acceptMessages(db, config, projectId, [
     {
-      to: address.data,
+      to: { kind: 'email', mailbox: address.data },
       ...(sender ? { from: sender.data } : {}),
       subject: `[Test] ${email.subject}`.slice(0, 998),
       ...(email.html !== undefined ? { html: email.html } : {}),
       ...(email.text !== undefined ? { text: email.text } : {}),
+      tags: ['test'],
+      metadata: { template: preview.key, version: String(preview.version), locale: preview.locale },
+      stream: preview.category,
+      priority: 'high',
+    },
+  ]);
+  if (!message || 'code' in message) throw ApiError.of(message?.details ?? (message ? [message] : []));
+  return message;
+}
+
+async function sendSmsTest(
+  db: Kysely<Database>,
+  config: Pick<Config, 'from' | 'maxAttachmentBytes'>,
+  projectId: string,
+  key: string,
+  test: TemplateTest,
+): Promise<PreparedMessage> {
+  const { to, from, ...options } = test;
+  if (from !== undefined && (typeof from !== 'string' || !isValidSenderId(from))) {
+    throw new ApiError('invalid_sender_id', undefined, 'from');
+  }
+  const preview = await previewTemplate(db, projectId, key, { ...options, channels: ['sms'] }).catch(
+    (err) => {
+      if (err instanceof ApiError && err.code === 'template_channel_missing') {
+        throw new ApiError(
+          'template_channel_missing',
+          'The template has no SMS content; test sends to a phone number are SMS (WhatsApp templates are tested by sending a published version).',
+          'to',
+        );
+      }
+      throw err;
+    },
+  );
+  const sms = preview.sms;
+  if (!sms) throw new ApiError('template_channel_missing', 'The template has no SMS content.', 'to');
+  const [message] = await acceptMessages(db, config, projectId, [
+    {
+      channel: 'sms',
+      to: { kind: 'phone', number: to, channel: 'sms' },
+      ...(from !== undefined ? { from } : {}),
+      text: `[Test] ${sms.text}`,
       tags: ['test'],
       metadata: { template: preview.key, version: String(preview.version), locale: preview.locale },
       stream: preview.category,

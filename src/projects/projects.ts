@@ -1,6 +1,7 @@
 // Projects: the unit every row belongs to. A default project exists from the first start,
 // so a new install can send at once.
 import type { Kysely } from 'kysely';
+import { isPhoneRegion } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
 import { newId } from '../ids/index.ts';
 import { installStarters } from '../templates/index.ts';
@@ -10,6 +11,8 @@ export interface Project {
   name: string;
   isDefault: boolean;
   defaultLocale: string;
+  /** ISO country for phone numbers written without a country code; null: E.164 only. */
+  defaultRegion: string | null;
 }
 
 export const defaultProjectName = 'default';
@@ -35,8 +38,10 @@ export async function ensureDefaultProject(db: Kysely<Database>): Promise<Projec
 export async function createProject(
   db: Kysely<Database>,
   name: string,
-  options: { defaultLocale?: string } = {},
+  options: { defaultLocale?: string; defaultRegion?: string } = {},
 ): Promise<Project> {
+  // es-MX says Mexico: national phone numbers are read as Mexican unless told otherwise.
+  const region = options.defaultRegion ?? options.defaultLocale?.split('-')[1]?.toUpperCase();
   const row = await db
     .insertInto('projects')
     .values({
@@ -44,6 +49,7 @@ export async function createProject(
       name,
       is_default: false,
       ...(options.defaultLocale ? { default_locale: options.defaultLocale } : {}),
+      default_region: region && isPhoneRegion(region) ? region : null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -67,8 +73,29 @@ export async function listProjects(db: Kysely<Database>): Promise<Project[]> {
   return rows.map(toProject);
 }
 
-function toProject(row: { id: string; name: string; is_default: boolean; default_locale: string }): Project {
-  return { id: row.id, name: row.name, isDefault: row.is_default, defaultLocale: row.default_locale };
+function toProject(row: {
+  id: string;
+  name: string;
+  is_default: boolean;
+  default_locale: string;
+  default_region: string | null;
+}): Project {
+  return {
+    id: row.id,
+    name: row.name,
+    isDefault: row.is_default,
+    defaultLocale: row.default_locale,
+    defaultRegion: row.default_region,
+  };
+}
+
+/** The country national phone numbers belong to (ISO 3166 alpha-2), or null for none. */
+export async function setDefaultRegion(
+  db: Kysely<Database>,
+  projectId: string,
+  region: string | null,
+): Promise<void> {
+  await db.updateTable('projects').set({ default_region: region }).where('id', '=', projectId).execute();
 }
 
 export async function setDefaultLocale(

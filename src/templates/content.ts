@@ -117,6 +117,13 @@ const localesOf = <T extends z.ZodType>(content: T) =>
     )
     .refine((l) => Object.keys(l).length <= 50, custom('invalid_value', 'At most 50 locales.'));
 
+/** Seconds a message is worth sending: from 10 s to 7 days. */
+export const validForSchema = z
+  .number()
+  .int()
+  .min(10)
+  .max(7 * 24 * 3600);
+
 export const categorySchema = z.enum(['transactional', 'promotional']).meta({
   description: 'transactional: sent without consent; promotional: needs consent and carries unsubscribe.',
 });
@@ -130,6 +137,10 @@ export const templateContentSchema = z
       .nullable()
       .default(null)
       .meta({ description: 'Key of the layout that wraps the email.' }),
+    validFor: validForSchema.optional().meta({
+      description:
+        'Seconds a message is worth sending (a 2FA code: 600); not sent by then, it ends as expired instead of arriving late.',
+    }),
     locales: localesOf(localeContentSchema),
   })
   .meta({ id: 'TemplateContent' });

@@ -21,7 +21,8 @@ export interface RenderRequest extends TemplateRef {
   locale?: string;
   timezone?: string;
   data: Record<string, unknown>;
-  channels: readonly Channel[];
+  /** The channels to render, or a choice made from those the chosen locale has. */
+  channels: readonly Channel[] | ((available: Channel[]) => readonly Channel[]);
 }
 
 export interface PublishedRender {
@@ -29,6 +30,8 @@ export interface PublishedRender {
   version: number;
   locale: string;
   category: TemplateContent['category'];
+  /** Seconds a message of this template is worth sending; null: no limit of its own. */
+  validFor: number | null;
 }
 
 /** A template or layout row as sends see it. */
@@ -163,7 +166,11 @@ export class PublishedTemplates {
       locale,
       this.defaultLocale,
     );
-    const missing = request.channels.find((c) => !compiled[c]);
+    const channels =
+      typeof request.channels === 'function'
+        ? request.channels((['email', 'sms', 'whatsapp'] as const).filter((c) => compiled[c]))
+        : request.channels;
+    const missing = channels.find((c) => !compiled[c]);
     if (missing) {
       throw new ApiError(
         'template_channel_missing',
@@ -173,10 +180,11 @@ export class PublishedTemplates {
     }
     const environment: RenderEnvironment = { locale, timezone: request.timezone ?? 'UTC' };
     return {
-      rendered: renderTemplate(compiled, request.data, environment, request.channels),
+      rendered: renderTemplate(compiled, request.data, environment, channels),
       version,
       locale,
       category: content.category,
+      validFor: content.validFor ?? null,
     };
   }
 }

@@ -1,0 +1,169 @@
+// /v1/callbacks: where providers report back (Twilio status callbacks, Vonage delivery
+// receipts, WhatsApp webhooks). Public, since providers have no API key, but every request is
+// verified with the provider's own signature before anything in it is read: unsigned or
+// badly signed requests get 403 and change nothing. The provider id in the path says which
+// secret to check with. Reports for unknown message ids are logged and ignored.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import {
+  parseTwilioStatus,
+  parseVonageReceipt,
+  verifyTwilioSignature,
+  verifyVonageSignature,
+} from '../channels/sms/index.ts';
+import { answerVerification, parseWebhook, verifyHubSignature } from '../channels/whatsapp/index.ts';
+import type { Database } from '../db/index.ts';
+import type { ReceiptApplier } from '../delivery/index.ts';
+import { ApiError } from '../errors/index.ts';
+import type { Logger } from '../log.ts';
+import { type ProviderRow, type ProviderSettings, recordInbound, toProviderRow } from '../providers/index.ts';
+
+export interface CallbacksDeps {
+  db: Kysely<Database>;
+  receipts: ReceiptApplier;
+  publicUrl: () => string;
+  log: Logger;
+}
+
+const forbidden = () => new ApiError('invalid_signature');
+
+export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) {
+  const { db, receipts, log } = deps;
+  // Signatures cover the exact bytes: keep the raw body; parse it only once it is verified.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(
+    ['application/json', 'application/x-www-form-urlencoded'],
+    { parseAs: 'buffer' },
+    (_req, body, done) => done(null, body),
+  );
+
+  async function provider(id: string, type: string): Promise<ProviderRow> {
+    const row = await db
+      .selectFrom('provider_configs')
+      .selectAll()
+      .where('id', '=', id)
+      .where('type', '=', type)
+      .executeTakeFirst();
+    // An unknown provider gets the same answer as a bad signature: nothing to learn here.
+    if (!row) throw forbidden();
+    return toProviderRow(row);
+  }
+
+  const form = (request: FastifyRequest): Record<string, string> => {
+    const body = request.body;
+    if (!Buffer.isBuffer(body)) return {};
+    const type = request.headers['content-type'] ?? '';
+    if (type.includes('application/json')) {
+      try {
+        const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+      } catch {
+        return {};
+      }
+    }
+    return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+  };
+
+  const schema = (summary: string) => ({ summary, tags: ['callbacks'], security: [] });
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/callbacks/twilio/:id',
+    { schema: schema('Twilio status callback (X-Twilio-Signature)') },
+    async (request, reply) => {
+      const row = await provider(request.params.id, 'twilio');
+      const config = row.config as ProviderSettings<'twilio'>;
+      const params = form(request);
+      const url = `${deps.publicUrl()}${request.url}`;
+      const signature = request.headers['x-twilio-signature'];
+      if (
+        !verifyTwilioSignature(
+          config.authToken,
+          url,
+          params,
+          typeof signature === 'string' ? signature : undefined,
+        )
+      ) {
+        log.warn({ providerId: row.id }, 'Twilio callback with a bad signature refused');
+        throw forbidden();
+      }
+      const receipt = parseTwilioStatus(params);
+      if (receipt) await receipts.apply(row.id, [receipt]);
+      return reply.code(204).send();
+    },
+  );
+
+  const vonage = async (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    params: Record<string, string>,
+  ) => {
+    const row = await provider(request.params.id, 'vonage');
+    const config = row.config as ProviderSettings<'vonage'>;
+    if (
+      !config.signatureSecret ||
+      !verifyVonageSignature(params, config.signatureSecret, config.signatureMethod)
+    ) {
+      log.warn(
+        { providerId: row.id, configured: Boolean(config.signatureSecret) },
+        'Vonage receipt without a valid signature refused',
+      );
+      throw forbidden();
+    }
+    const receipt = parseVonageReceipt(params);
+    if (receipt) await receipts.apply(row.id, [receipt]);
+  };
+  app.get<{ Params: { id: string } }>(
+    '/v1/callbacks/vonage/:id',
+    { schema: schema('Vonage delivery receipt (signed, sig parameter)') },
+    async (request, reply) => {
+      await vonage(request, request.query as Record<string, string>);
+      return reply.code(204).send();
+    },
+  );
+  app.post<{ Params: { id: string } }>(
+    '/v1/callbacks/vonage/:id',
+    { schema: schema('Vonage delivery receipt (signed, sig parameter)') },
+    async (request, reply) => {
+      await vonage(request, form(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/callbacks/whatsapp/:id',
+    { schema: schema('WhatsApp webhook verification (hub.challenge)') },
+    async (request, reply) => {
+      const row = await provider(request.params.id, 'whatsapp');
+      const challenge = answerVerification(
+        request.query as Record<string, unknown>,
+        (row.config as ProviderSettings<'whatsapp'>).verifyToken,
+      );
+      if (challenge === null) throw forbidden();
+      return reply.type('text/plain').send(challenge);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/callbacks/whatsapp/:id',
+    { schema: schema('WhatsApp webhook: statuses and inbound messages (X-Hub-Signature-256)') },
+    async (request, reply) => {
+      const row = await provider(request.params.id, 'whatsapp');
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const signature = request.headers['x-hub-signature-256'];
+      const config = row.config as ProviderSettings<'whatsapp'>;
+      if (!verifyHubSignature(config.appSecret, raw, typeof signature === 'string' ? signature : undefined)) {
+        log.warn({ providerId: row.id }, 'WhatsApp webhook with a bad signature refused');
+        throw forbidden();
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new ApiError('invalid_json');
+      }
+      const { receipts: statuses, inbound } = parseWebhook(body);
+      await recordInbound(db, row.projectId, inbound);
+      await receipts.apply(row.id, statuses);
+      return reply.code(200).send();
+    },
+  );
+}

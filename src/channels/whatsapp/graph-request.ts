@@ -1,0 +1,80 @@
+// One Graph API call with Node's fetch: Bearer token, JSON, a timeout. Answers the parsed
+// body of a 2xx reply; anything else becomes the classified error (graph-errors.ts). It never
+// puts the token anywhere but the Authorization header, and never logs.
+import { ProviderDownError, TransientError } from '../index.ts';
+import { graphErrorOf, graphFailure } from './graph-errors.ts';
+
+export const defaultGraphUrl = 'https://graph.facebook.com';
+export const defaultApiVersion = 'v21.0';
+export const defaultTimeoutMs = 15_000;
+
+export interface GraphRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  accessToken: string;
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+export interface GraphReply {
+  status: number;
+  body: unknown;
+}
+
+/** Connection errors that say the host is not there at all, rather than a flaky network. */
+const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+
+function networkFailure(err: unknown, timeoutMs: number): TransientError {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    return new TransientError(`WhatsApp Cloud API did not answer within ${timeoutMs} ms`);
+  }
+  const code = e.cause?.code;
+  const response = e.cause?.message ?? e.message ?? String(err);
+  if (code && unreachable.has(code)) {
+    return new ProviderDownError(`WhatsApp Cloud API unreachable: ${response}`, { response });
+  }
+  return new TransientError(`WhatsApp Cloud API request failed: ${response}`, { response });
+}
+
+export async function requestGraph(request: GraphRequest): Promise<GraphReply> {
+  const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${request.accessToken}`,
+    accept: 'application/json',
+  };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  let status: number;
+  let text: string;
+  try {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers,
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = response.status;
+    text = await response.text();
+  } catch (err) {
+    throw networkFailure(err, timeoutMs);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // A proxy's HTML page or a truncated answer: nothing says the message is at fault.
+    if (status === 401) throw new ProviderDownError('WhatsApp Cloud API refused the access token (401)');
+    throw new TransientError(`WhatsApp Cloud API answered ${status} without JSON`, {
+      responseCode: status,
+      response: text.slice(0, 200),
+    });
+  }
+  if (status < 200 || status > 299) throw graphFailure(status, graphErrorOf(body));
+  return { status, body };
+}
+
+/** `{base}/{version}/{path}` with the base's trailing slashes tolerated. */
+export function graphUrl(baseUrl: string | undefined, apiVersion: string | undefined, path: string): URL {
+  const base = (baseUrl ?? defaultGraphUrl).replace(/\/+$/, '');
+  return new URL(`${base}/${apiVersion ?? defaultApiVersion}/${path}`);
+}

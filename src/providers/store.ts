@@ -1,0 +1,247 @@
+// A project's providers, kept in provider_configs: create, read, change, remove. Several
+// providers of one channel are tried in `position` order (lowest first), so the second is the
+// failover of the first. Views never show secrets, only their last characters.
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { z } from 'zod';
+import { parseWith } from '../api/validation.ts';
+import type { Channel } from '../channels/index.ts';
+import type { Database, ProviderConfigsTable } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
+import { newId } from '../ids/index.ts';
+import {
+  channelsOf,
+  defaultRateLimit,
+  maskSecrets,
+  type ProviderType,
+  providerTypeNames,
+  providerTypes,
+} from './provider-config.ts';
+
+export const providerNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'A provider name is lower-case letters, digits, ".", "_" and "-".');
+
+export const providerInputSchema = z
+  .strictObject({
+    name: providerNameSchema,
+    type: z.enum(providerTypeNames as [ProviderType, ...ProviderType[]]),
+    channel: z
+      .enum(['email', 'sms', 'whatsapp'])
+      .optional()
+      .meta({ description: 'Inferred from the type; needed for capture only.' }),
+    position: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .meta({ description: 'Lower goes first; the next one is the failover. Default: after the others.' }),
+    enabled: z.boolean().default(true),
+    rateLimit: z.number().positive().max(100_000).nullable().optional().meta({
+      description:
+        'Messages per second per worker; default per type (WhatsApp 80, Vonage 30, SMPP 50, Twilio 100).',
+    }),
+    config: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .meta({ description: 'Settings of the type (see ProviderSettings).' }),
+  })
+  .meta({ id: 'ProviderRequest' });
+
+export const providerPatchSchema = providerInputSchema
+  .omit({ type: true, channel: true })
+  .partial()
+  .meta({ id: 'ProviderChange' });
+
+export type ProviderInput = z.output<typeof providerInputSchema>;
+export type ProviderPatch = z.output<typeof providerPatchSchema>;
+
+export interface ProviderRow {
+  id: string;
+  projectId: string;
+  name: string;
+  channel: Channel;
+  type: ProviderType;
+  position: number;
+  enabled: boolean;
+  /** Messages per second; null: unlimited. */
+  rateLimit: number | null;
+  config: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ProviderView extends Omit<ProviderRow, 'projectId' | 'createdAt' | 'updatedAt' | 'config'> {
+  config: Record<string, unknown>;
+  /** Where the provider reports back: give it to the provider (WhatsApp: the webhook URL). */
+  callbackUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toProviderRow(row: Selectable<ProviderConfigsTable>): ProviderRow {
+  const type = row.type as ProviderType;
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    channel: row.channel as Channel,
+    type,
+    position: row.position,
+    enabled: row.enabled,
+    rateLimit: row.rate_limit ?? defaultRateLimit(type),
+    config: row.config,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Workers LISTEN here and read the providers again when one is added, changed or removed. */
+export const providersChangedChannel = 'aviso_providers';
+
+async function announceChange(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT pg_notify(${providersChangedChannel}, '')`.execute(db);
+}
+
+/** The URL a provider calls back, or null for types that have none. */
+export function callbackUrl(publicUrl: string, provider: { id: string; type: ProviderType }): string | null {
+  if (provider.type !== 'twilio' && provider.type !== 'vonage' && provider.type !== 'whatsapp') return null;
+  return `${publicUrl.replace(/\/+$/, '')}/v1/callbacks/${provider.type}/${provider.id}`;
+}
+
+export function providerView(row: ProviderRow, publicUrl: string): ProviderView {
+  return {
+    id: row.id,
+    name: row.name,
+    channel: row.channel,
+    type: row.type,
+    position: row.position,
+    enabled: row.enabled,
+    rateLimit: row.rateLimit,
+    config: maskSecrets(row.type, row.config),
+    callbackUrl: callbackUrl(publicUrl, row),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function checkConfig(type: ProviderType, config: unknown): Record<string, unknown> {
+  return parseWith(providerTypes[type].schema, config, ['config']) as Record<string, unknown>;
+}
+
+export async function listProviders(
+  db: Kysely<Database>,
+  projectId: string,
+  channel?: Channel,
+): Promise<ProviderRow[]> {
+  let q = db.selectFrom('provider_configs').selectAll().where('project_id', '=', projectId);
+  if (channel) q = q.where('channel', '=', channel);
+  const rows = await q.orderBy('channel').orderBy('position').orderBy('created_at').execute();
+  return rows.map(toProviderRow);
+}
+
+/** By id ("prov_…") or by name. */
+export async function getProvider(
+  db: Kysely<Database>,
+  projectId: string,
+  idOrName: string,
+): Promise<ProviderRow> {
+  const row = await db
+    .selectFrom('provider_configs')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where(idOrName.startsWith('prov_') ? 'id' : 'name', '=', idOrName)
+    .executeTakeFirst();
+  if (!row) throw new ApiError('provider_not_found', `No provider "${idOrName}" in this project.`);
+  return toProviderRow(row);
+}
+
+export async function createProvider(
+  db: Kysely<Database>,
+  projectId: string,
+  input: ProviderInput,
+): Promise<ProviderRow> {
+  const channels = channelsOf(input.type);
+  const channel = input.channel ?? (channels.length === 1 ? channels[0] : undefined);
+  if (!channel) {
+    throw new ApiError('field_required', `Say which channel the ${input.type} provider serves.`, 'channel');
+  }
+  if (!channels.includes(channel)) {
+    throw new ApiError(
+      'invalid_value',
+      `A ${input.type} provider serves ${channels.join(', ')}, not ${channel}.`,
+      'channel',
+    );
+  }
+  const config = checkConfig(input.type, input.config);
+  const position =
+    input.position ??
+    ((
+      await db
+        .selectFrom('provider_configs')
+        .select((eb) => eb.fn.max('position').as('max'))
+        .where('project_id', '=', projectId)
+        .where('channel', '=', channel)
+        .executeTakeFirst()
+    )?.max ?? -1) + 1;
+  const row = await db
+    .insertInto('provider_configs')
+    .values({
+      id: newId('prov'),
+      project_id: projectId,
+      channel,
+      type: input.type,
+      name: input.name,
+      position,
+      enabled: input.enabled,
+      rate_limit: input.rateLimit ?? null,
+      config: JSON.stringify(config),
+    })
+    .onConflict((oc) => oc.columns(['project_id', 'name']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new ApiError('provider_exists', `A provider named "${input.name}" exists already.`, 'name');
+  await announceChange(db);
+  return toProviderRow(row);
+}
+
+/** Changes what is given; `config` is merged into the stored one (secrets need not be sent again). */
+export async function updateProvider(
+  db: Kysely<Database>,
+  projectId: string,
+  idOrName: string,
+  patch: ProviderPatch,
+): Promise<ProviderRow> {
+  const current = await getProvider(db, projectId, idOrName);
+  const config = patch.config ? checkConfig(current.type, { ...current.config, ...patch.config }) : undefined;
+  const row = await db
+    .updateTable('provider_configs')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.position !== undefined ? { position: patch.position } : {}),
+      ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+      ...(patch.rateLimit !== undefined ? { rate_limit: patch.rateLimit } : {}),
+      ...(config ? { config: JSON.stringify(config) } : {}),
+      updated_at: new Date(),
+    })
+    .where('id', '=', current.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((err: { code?: string }) => {
+      if (err.code === '23505')
+        throw new ApiError('provider_exists', `A provider named "${patch.name}" exists already.`, 'name');
+      throw err;
+    });
+  await announceChange(db);
+  return toProviderRow(row);
+}
+
+export async function deleteProvider(
+  db: Kysely<Database>,
+  projectId: string,
+  idOrName: string,
+): Promise<void> {
+  const current = await getProvider(db, projectId, idOrName);
+  await db.deleteFrom('provider_configs').where('id', '=', current.id).execute();
+  await announceChange(db);
+}
