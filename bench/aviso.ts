@@ -161,10 +161,12 @@ export async function waitingJobs(aviso: BenchAviso): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** Messages of the bench project in one status. */
-export async function countByStatus(aviso: BenchAviso, status: string): Promise<number> {
+/** Messages of the bench project in one status (or any of several). */
+export async function countByStatus(aviso: BenchAviso, status: string | string[]): Promise<number> {
+  const statuses = typeof status === 'string' ? [status] : status;
   const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM messages WHERE project_id = ${aviso.projectId} AND status = ${status}
+    SELECT count(*)::int AS n FROM messages
+    WHERE project_id = ${aviso.projectId} AND status = ANY(${statuses}::text[])
   `.execute(aviso.services.aviso.db);
   return rows[0]?.n ?? 0;
 }

@@ -18,6 +18,7 @@ import { runRender } from './render.ts';
 import { formatMs, heading, note } from './report.ts';
 import { Scope } from './scope.ts';
 import { runSingleAccept } from './single-accept.ts';
+import { runSms } from './sms.ts';
 import { runWorkerThroughput } from './worker-throughput.ts';
 
 type Scenario = (options: BenchOptions, postgres: BenchPostgres, scope: Scope) => Promise<void>;
@@ -29,6 +30,7 @@ const scenarios: Record<ScenarioName, { title: string; run: Scenario }> = {
   priority: { title: '4. High priority while bulk messages wait', run: runPriority },
   queues: { title: '5. Queue libraries: graphile-worker, pg-boss, Aviso', run: runQueueLibraries },
   render: { title: '6. Rendering: the order confirmation from its published version', run: runRender },
+  sms: { title: '7. SMS: worker → SMPP (local SMSC) and → HTTP (fake Twilio)', run: runSms },
 };
 
 async function main(): Promise<number> {

@@ -2,7 +2,7 @@
 // src/config/config.ts for Aviso itself). Sizes are the DESIGN.md workloads times BENCH_SCALE.
 import { z } from 'zod';
 
-export const scenarioNames = ['batch', 'single', 'worker', 'priority', 'queues', 'render'] as const;
+export const scenarioNames = ['batch', 'single', 'worker', 'priority', 'queues', 'render', 'sms'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** One entry per setting: environment name, default and documentation. */

@@ -337,10 +337,21 @@ describe('service endpoints', () => {
       '/v1/templates/{key}/test',
       '/v1/templates/{key}/versions/{version}/publish',
       '/v1/layouts/{key}',
+      '/v1/providers',
+      '/v1/providers/{id}',
+      '/v1/providers/{id}/whatsapp-templates/sync',
+      '/v1/callbacks/twilio/{id}',
+      '/v1/callbacks/vonage/{id}',
+      '/v1/callbacks/whatsapp/{id}',
     ]) {
       expect(Object.keys(openapi.body.paths)).toContain(path);
     }
     expect(openapi.body.paths['/v1/messages'].post.requestBody).toBeDefined();
+    // Channels in the request, and the callbacks need no API key.
+    const request = openapi.body.components.schemas.MessageRequestInput;
+    expect(request.properties.channel.enum).toEqual(['email', 'sms', 'whatsapp']);
+    expect(request.properties.validFor).toBeDefined();
+    expect(openapi.body.paths['/v1/callbacks/twilio/{id}'].post.security).toEqual([]);
     const docs = await fetch(`${aviso.url}/docs`, { redirect: 'follow' });
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');

@@ -587,7 +587,7 @@ describe('parseWebhook', () => {
     ]);
   });
 
-  it('reads inbound messages, text or not', () => {
+  it('reads inbound messages: text, quick-reply taps, others', () => {
     const body = {
       object: 'whatsapp_business_account',
       entry: [
@@ -616,6 +616,13 @@ describe('parseWebhook', () => {
                     image: { id: '123', mime_type: 'image/jpeg' },
                   },
                   { id: 'wamid.IN3', type: 'text', text: { body: 'no sender' } },
+                  {
+                    from: '34600111222',
+                    id: 'wamid.IN4',
+                    timestamp: '1763800102',
+                    type: 'button',
+                    button: { payload: 'STOP_PROMOTIONS', text: 'Stop promotions' },
+                  },
                 ],
               },
             },
@@ -628,6 +635,13 @@ describe('parseWebhook', () => {
       inbound: [
         { phoneNumberId, from: '+34600111222', at: new Date(1763800100_000), text: 'BAJA', id: 'wamid.IN1' },
         { phoneNumberId, from: '+34600111222', at: new Date(1763800101_000), text: null, id: 'wamid.IN2' },
+        {
+          phoneNumberId,
+          from: '+34600111222',
+          at: new Date(1763800102_000),
+          text: 'Stop promotions',
+          id: 'wamid.IN4',
+        },
       ],
     });
   });

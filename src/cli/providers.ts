@@ -171,8 +171,8 @@ export function whatsappCommands(): Command {
   const providerOption = '--provider <name>';
   const pick = async (db: Parameters<typeof listProviders>[0], projectId: string, name?: string) => {
     if (name) return getProvider(db, projectId, name);
-    const [first] = await listProviders(db, projectId, 'whatsapp');
-    if (!first || first.type !== 'whatsapp') {
+    const first = (await listProviders(db, projectId, 'whatsapp')).find((p) => p.type === 'whatsapp');
+    if (!first) {
       throw new ApiError(
         'provider_not_found',
         'This project has no WhatsApp provider (aviso providers add … --type whatsapp).',

@@ -52,7 +52,7 @@ export interface InboundWhatsApp {
   /** The user, E.164 with "+". */
   from: string;
   at: Date;
-  /** The text of a text message; null for media, locations, button taps and the rest. */
+  /** The text of a text message or of a tapped quick-reply button; null for media and the rest. */
   text: string | null;
   /** The wamid of the user's message. */
   id: string;
@@ -106,7 +106,13 @@ function inboundOf(message: Json, phoneNumberId: string, receivedAt: Date): Inbo
   const id = text(message.id);
   const from = text(message.from);
   if (!id || !from || !/^\+?\d{5,20}$/.test(from)) return null;
-  const body = message.type === 'text' && isObject(message.text) ? text(message.text.body) : undefined;
+  // A text message, or a tap on a quick-reply button (Meta's "Stop promotions" is one).
+  const body =
+    message.type === 'text' && isObject(message.text)
+      ? text(message.text.body)
+      : message.type === 'button' && isObject(message.button)
+        ? text(message.button.text)
+        : undefined;
   return {
     phoneNumberId,
     from: from.startsWith('+') ? from : `+${from}`,
