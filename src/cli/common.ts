@@ -43,6 +43,12 @@ export const projectOption = () =>
 /** Template data from a --data option: JSON, or @path/to/file.json. */
 export async function readData(value: string | undefined): Promise<Record<string, unknown> | undefined> {
   if (value === undefined) return undefined;
+  const source = value.startsWith('@') ? value.slice(1) : 'the JSON given';
   const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
-  return JSON.parse(text) as Record<string, unknown>;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    process.stderr.write(`aviso: ${source} is not valid JSON: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
 }
