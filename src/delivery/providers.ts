@@ -107,6 +107,23 @@ export class ProviderRegistry {
   }
 
   /**
+   * Closes the providers whose configuration was removed or switched off: an SMPP bind must not
+   * linger (SMSCs limit binds per account, and its receipts would go to a provider that is gone).
+   */
+  async prune(): Promise<void> {
+    const live = new Set(
+      (await this.db.selectFrom('provider_configs').select('id').where('enabled', '=', true).execute()).map(
+        (r) => r.id,
+      ),
+    );
+    for (const [id, { route }] of this.instances) {
+      if (live.has(id)) continue;
+      this.instances.delete(id);
+      void route.provider.close().catch(() => {});
+    }
+  }
+
+  /**
    * Opens the sessions of providers that hear from their peer on their own (SMPP binds), so
    * receipts for earlier sends arrive even before the next send.
    */

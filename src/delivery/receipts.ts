@@ -88,6 +88,18 @@ export async function applyReceipt(
       .forUpdate()
       .executeTakeFirst();
     if (!message || untouchable.has(message.status)) return 'unchanged';
+    // A message has one outcome: once delivered, failed or expired, a report of another outcome
+    // that is not further along is ignored (a "failed" after "delivered"). A "delivered" after
+    // "read" is still recorded: WhatsApp sends them in that order.
+    const final = statusRank(message.status) >= 3;
+    if (
+      final &&
+      status !== message.status &&
+      statusRank(status) <= statusRank(message.status) &&
+      !(status === 'delivered' && message.status === 'read')
+    ) {
+      return 'unchanged';
+    }
     const seen = await trx
       .selectFrom('message_events')
       .select('id')

@@ -165,8 +165,12 @@ export class DeliveryWorker {
     await client.query(`LISTEN ${channelFor.high}`);
     await client.query(`LISTEN ${providersChangedChannel}`);
     client.on('notification', (n) => {
-      if (n.channel === providersChangedChannel) this.providers.invalidate();
-      else if (n.channel === channelFor.high) for (const lane of this.lanes) this.wake(lane);
+      if (n.channel === providersChangedChannel) {
+        this.providers.invalidate();
+        this.providers
+          .prune()
+          .catch((err: unknown) => this.log.error({ err }, 'closing removed providers failed'));
+      } else if (n.channel === channelFor.high) for (const lane of this.lanes) this.wake(lane);
       else this.wake(this.lanes[1] as Lane);
     });
     client.on('error', (err) => {
