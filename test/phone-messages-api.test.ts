@@ -38,7 +38,7 @@ describe('SMS by API', () => {
     expect(sent.sms).toEqual({ encoding: 'GSM-7', segments: 1 });
     expect(sent.events[0]).toMatchObject({
       type: 'accepted',
-      details: { channel: 'sms', encoding: 'GSM-7' },
+      details: { encoding: 'GSM-7', segments: 1 },
     });
     const raw = await aviso.request('GET', `/v1/messages/${res.body.id}/raw`);
     expect(raw.headers.get('content-type')).toContain('application/json');

@@ -109,9 +109,8 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     stream = input.stream ?? rendered.category;
   }
 
-  const base = {
+  const common = {
     id: newId('msg', ctx.now.getTime()),
-    channel,
     stream,
     priority: priorities[input.priority],
     status: sendAt ? ('scheduled' as const) : ('queued' as const),
@@ -123,15 +122,6 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     metadata: input.metadata ?? {},
     sendAt,
   };
-  const none = {
-    replyTo: null,
-    subject: null,
-    html: null,
-    sms: null,
-    payload: null,
-    headers: {},
-    attachments: [],
-  };
 
   if (channel === 'email') {
     const content = rendered
@@ -139,19 +129,16 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
       : { subject: input.subject as string, html: input.html, text: input.text };
     const from = (input.from as Mailbox | undefined) ?? defaultSender(ctx.config.from);
     const to = (recipient as { mailbox: Mailbox }).mailbox;
-    return {
-      ...base,
+    return prepared(channel, common, {
       to: { address: to.email, name: to.name ?? null },
       from: { address: from.email, name: from.name ?? null },
       replyTo: input.replyTo ?? null,
       subject: content.subject,
       html: content.html ?? null,
       text: content.text ?? null,
-      sms: null,
-      payload: null,
       headers: input.headers ?? {},
       attachments: prepareAttachments(input.attachments ?? [], ctx.config.maxAttachmentBytes),
-    };
+    });
   }
 
   const to = { address: phone as string, name: null };
@@ -167,14 +154,12 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     if (text.trim() === '') throw new ApiError('content_missing', 'The SMS text is empty.', 'text');
     const { encoding, segments } = segmentSms(text);
     const from = input.from as string | undefined;
-    return {
-      ...base,
-      ...none,
+    return prepared(channel, common, {
       to,
       from: from ? { address: from, name: null } : null,
       text,
       sms: { encoding, segments },
-    };
+    });
   }
 
   const whatsapp = ctx.channels.whatsapp;
@@ -192,7 +177,7 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
         'text',
       );
     }
-    return { ...base, ...none, to, from: null, text: input.text as string };
+    return prepared(channel, common, { to, text: input.text as string });
   }
   const approved = rendered.rendered.whatsapp as RenderedWhatsApp;
   const components: WhatsAppComponent[] = approved.components.map((c) => ({ ...c }));
@@ -211,13 +196,60 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     });
   }
   checkApprovedTemplate(whatsapp, approved, components);
-  return {
-    ...base,
-    ...none,
+  return prepared(channel, common, {
     to,
-    from: null,
-    text: null,
     payload: { template: { name: approved.template, language: approved.language, components } },
+  });
+}
+
+type Common = Pick<
+  PreparedMessage,
+  | 'id'
+  | 'stream'
+  | 'priority'
+  | 'status'
+  | 'template'
+  | 'templateVersion'
+  | 'locale'
+  | 'validUntil'
+  | 'tags'
+  | 'metadata'
+  | 'sendAt'
+>;
+
+/**
+ * One PreparedMessage, every field written out in one literal: messages of every channel share
+ * one object shape, which keeps the accept path's property reads fast (spreading objects of
+ * varying shapes made it several times slower).
+ */
+function prepared(
+  channel: Channel,
+  c: Common,
+  p: Partial<Omit<PreparedMessage, keyof Common | 'channel'>> & Pick<PreparedMessage, 'to'>,
+): PreparedMessage {
+  return {
+    id: c.id,
+    channel,
+    stream: c.stream,
+    priority: c.priority,
+    status: c.status,
+    to: p.to,
+    from: p.from ?? null,
+    replyTo: p.replyTo ?? null,
+    subject: p.subject ?? null,
+    html: p.html ?? null,
+    text: p.text ?? null,
+    template: c.template,
+    templateVersion: c.templateVersion,
+    locale: c.locale,
+    sms: p.sms ?? null,
+    payload: p.payload ?? null,
+    validUntil: c.validUntil,
+    headers: p.headers ?? {},
+    tags: c.tags,
+    metadata: c.metadata,
+    sendAt: c.sendAt,
+    attachments: p.attachments ?? [],
   };
 }
 

@@ -102,11 +102,11 @@ function messageRow(projectId: string, m: PreparedMessage) {
 }
 
 function firstEvents(m: PreparedMessage) {
-  const accepted: Record<string, unknown> = { channel: m.channel };
-  if (m.sms) Object.assign(accepted, m.sms);
-  if (m.validUntil) accepted.validUntil = m.validUntil.toISOString();
+  // The SMS cost and the validity are worth seeing in the history; the rest is on the message.
+  const accepted: Record<string, unknown> | undefined = m.sms || m.validUntil ? { ...m.sms } : undefined;
+  if (accepted && m.validUntil) accepted.validUntil = m.validUntil.toISOString();
   const events: { type: string; details?: Record<string, unknown> }[] = [
-    { type: 'accepted', details: accepted },
+    accepted ? { type: 'accepted', details: accepted } : { type: 'accepted' },
   ];
   if (m.template !== null) {
     events.push({
