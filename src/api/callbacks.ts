@@ -5,6 +5,7 @@
 // secret to check with. Reports for unknown message ids are logged and ignored.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { parseJsonObject } from '../channels/index.ts';
 import {
   parseTwilioStatus,
   parseVonageReceipt,
@@ -54,12 +55,8 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
     if (!Buffer.isBuffer(body)) return {};
     const type = request.headers['content-type'] ?? '';
     if (type.includes('application/json')) {
-      try {
-        const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-        return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
-      } catch {
-        return {};
-      }
+      const parsed = parseJsonObject(body.toString('utf8')) ?? {};
+      return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
     }
     return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   };

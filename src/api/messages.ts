@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
-import { ApiError, type ErrorAnswer, type ErrorBody } from '../errors/index.ts';
+import { ApiError, type ErrorAnswer, type ErrorBody, parseWith } from '../errors/index.ts';
 import type { PreparedMessage } from '../messages/index.ts';
 import {
   acceptMessages,
@@ -31,7 +31,6 @@ import {
   messageSchema,
   messageWithEventsSchema,
 } from './schemas.ts';
-import { parseWith } from './validation.ts';
 
 export const maxBatch = 500;
 

@@ -11,14 +11,22 @@ export class CaptureMessageProvider {
   constructor(private readonly db: Kysely<Database>) {}
 
   async send(message: OutgoingSms | OutgoingWhatsApp): Promise<SendResult> {
-    const raw = Buffer.from(JSON.stringify(message, null, 2));
-    await this.db
-      .insertInto('captured_messages')
-      .values({ message_id: message.id, project_id: message.projectId, raw })
-      .onConflict((oc) => oc.column('message_id').doUpdateSet({ raw }))
-      .execute();
-    return { providerMessageId: null, response: `captured ${raw.length} bytes (not delivered)` };
+    return storeCaptured(this.db, message, Buffer.from(JSON.stringify(message, null, 2)));
   }
 
   async close(): Promise<void> {}
+}
+
+/** Keeps what a capture provider would have sent (a resend replaces it) and says so. */
+export async function storeCaptured(
+  db: Kysely<Database>,
+  message: { id: string; projectId: string },
+  raw: Buffer,
+): Promise<SendResult> {
+  await db
+    .insertInto('captured_messages')
+    .values({ message_id: message.id, project_id: message.projectId, raw })
+    .onConflict((oc) => oc.column('message_id').doUpdateSet({ raw }))
+    .execute();
+  return { providerMessageId: null, response: `captured ${raw.length} bytes (not delivered)` };
 }

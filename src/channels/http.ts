@@ -1,4 +1,4 @@
-// HTTP plumbing the JSON-over-HTTP providers share (Twilio, Vonage): one request with a
+// HTTP plumbing the JSON-over-HTTP providers share (Twilio, Vonage, WhatsApp): one request with a
 // deadline and errors sorted into temporary or provider-down, Retry-After, tolerant JSON
 // parsing, and constant-time signature comparison.
 import { timingSafeEqual } from 'node:crypto';

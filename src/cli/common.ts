@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { type OpenAviso, openAviso } from '../app/index.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
+import { ApiError } from '../errors/index.ts';
 import { findProject, type Project } from '../projects/index.ts';
+import { TemplateFolderError } from '../templates/index.ts';
 
 /** Opens Aviso, runs `work`, closes again (an embedded server used by another process keeps running). */
 export async function withAviso<T>(config: Config, work: (aviso: OpenAviso) => Promise<T>): Promise<T> {
@@ -51,4 +53,36 @@ export async function readData(value: string | undefined): Promise<Record<string
     process.stderr.write(`aviso: ${source} is not valid JSON: ${(err as Error).message}\n`);
     process.exit(2);
   }
+}
+
+/** Prints an error the way an editor would want it: file or field, line and column. */
+export function report(err: unknown): void {
+  if (err instanceof TemplateFolderError) {
+    for (const issue of err.issues) process.stderr.write(`  ${issue.file}: ${issue.message}\n`);
+    process.stderr.write(`aviso: the folder has ${err.issues.length} problem(s); nothing was changed\n`);
+  } else if (err instanceof ApiError) {
+    for (const d of err.details ?? [err.toBody().error]) {
+      const at = d.line !== undefined ? `:${d.line}${d.column !== undefined ? `:${d.column}` : ''}` : '';
+      process.stderr.write(`  ${d.path ?? ''}${at}  ${d.code}: ${d.message}\n`);
+    }
+    process.stderr.write(`aviso: ${err.message}\n`);
+  } else {
+    throw err;
+  }
+  process.exitCode = 2;
+}
+
+/** Runs `work` on the chosen project; API and template folder errors are reported (exit code 2). */
+export function inProject(
+  opts: { project?: string },
+  work: (aviso: OpenAviso, project: Project) => Promise<unknown>,
+) {
+  return withAviso(config(), async (aviso) => {
+    const project = await projectOrExit(aviso, opts.project);
+    try {
+      await work(aviso, project);
+    } catch (err) {
+      report(err);
+    }
+  });
 }

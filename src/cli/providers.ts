@@ -1,7 +1,7 @@
 // `aviso providers add | list | show | set | remove` and `aviso whatsapp templates sync | list`:
 // the same operations and checks as /v1/providers.
 import { Command } from 'commander';
-import { ApiError } from '../errors/index.ts';
+import { ApiError, parseWith } from '../errors/index.ts';
 import {
   createProvider,
   deleteProvider,
@@ -16,7 +16,7 @@ import {
   syncWhatsAppTemplates,
   updateProvider,
 } from '../providers/index.ts';
-import { config, projectOption, projectOrExit, readData, withAviso } from './common.ts';
+import { config, inProject, projectOption, readData } from './common.ts';
 
 interface AddOptions {
   type: string;
@@ -26,19 +26,6 @@ interface AddOptions {
   rateLimit?: string;
   disabled?: boolean;
   project?: string;
-}
-
-/** Prints an ApiError as the API would word it, exit code 2. */
-async function orExit<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    for (const problem of err.details ?? [{ path: err.path, message: err.message }]) {
-      process.stderr.write(`aviso: ${problem.path ? `${problem.path}: ` : ''}${problem.message}\n`);
-    }
-    process.exit(2);
-  }
 }
 
 const publicUrl = () => {
@@ -65,9 +52,8 @@ export function providerCommands(): Command {
     .option('--disabled', 'add it switched off')
     .addOption(projectOption())
     .action((name: string, opts: AddOptions) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        const parsed = providerInputSchema.safeParse({
+      inProject(opts, async (aviso, project) => {
+        const input = parseWith(providerInputSchema, {
           name,
           type: opts.type,
           ...(opts.channel ? { channel: opts.channel } : {}),
@@ -76,12 +62,7 @@ export function providerCommands(): Command {
           ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
           enabled: !opts.disabled,
         });
-        if (!parsed.success) {
-          for (const issue of parsed.error.issues)
-            process.stderr.write(`aviso: ${issue.path.join('.')}: ${issue.message}\n`);
-          process.exit(2);
-        }
-        const row = await orExit(() => createProvider(aviso.db, project.id, parsed.data));
+        const row = await createProvider(aviso.db, project.id, input);
         print(row);
         if (row.type === 'whatsapp') {
           console.error(
@@ -95,8 +76,7 @@ export function providerCommands(): Command {
     .description('List providers, per channel in failover order.')
     .addOption(projectOption())
     .action((opts: { project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
+      inProject(opts, async (aviso, project) => {
         const rows = await listProviders(aviso.db, project.id);
         if (rows.length === 0)
           console.log('no providers: email, SMS and WhatsApp go to the capture provider');
@@ -112,9 +92,8 @@ export function providerCommands(): Command {
     .description('Show one provider (secrets masked) and its callback URL.')
     .addOption(projectOption())
     .action((idOrName: string, opts: { project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        print(await orExit(() => getProvider(aviso.db, project.id, idOrName)));
+      inProject(opts, async (aviso, project) => {
+        print(await getProvider(aviso.db, project.id, idOrName));
       }),
     );
   providers
@@ -138,15 +117,14 @@ export function providerCommands(): Command {
           project?: string;
         },
       ) =>
-        withAviso(config(), async (aviso) => {
-          const project = await projectOrExit(aviso, opts.project);
-          const patch = providerPatchSchema.parse({
+        inProject(opts, async (aviso, project) => {
+          const patch = parseWith(providerPatchSchema, {
             ...(opts.config ? { config: await readData(opts.config) } : {}),
             ...(opts.position ? { position: Number(opts.position) } : {}),
             ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
             ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
           });
-          print(await orExit(() => updateProvider(aviso.db, project.id, idOrName, patch)));
+          print(await updateProvider(aviso.db, project.id, idOrName, patch));
         }),
     );
   providers
@@ -154,9 +132,8 @@ export function providerCommands(): Command {
     .description('Remove a provider.')
     .addOption(projectOption())
     .action((idOrName: string, opts: { project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        await orExit(() => deleteProvider(aviso.db, project.id, idOrName));
+      inProject(opts, async (aviso, project) => {
+        await deleteProvider(aviso.db, project.id, idOrName);
         console.log(`removed ${idOrName}`);
       }),
     );
@@ -188,10 +165,9 @@ export function whatsappCommands(): Command {
     .option(providerOption, 'the WhatsApp provider (default: the first)')
     .addOption(projectOption())
     .action((opts: { provider?: string; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        const provider = await orExit(() => pick(aviso.db, project.id, opts.provider));
-        const count = await orExit(() => syncWhatsAppTemplates(aviso.db, provider));
+      inProject(opts, async (aviso, project) => {
+        const provider = await pick(aviso.db, project.id, opts.provider);
+        const count = await syncWhatsAppTemplates(aviso.db, provider);
         const list = await listWhatsAppTemplates(aviso.db, provider);
         const approved = list.filter((t) => t.status === 'APPROVED').length;
         console.log(`synced ${count} templates from ${provider.name}: ${approved} approved`);
@@ -204,9 +180,8 @@ export function whatsappCommands(): Command {
     .option(providerOption, 'the WhatsApp provider (default: the first)')
     .addOption(projectOption())
     .action((opts: { provider?: string; project?: string }) =>
-      withAviso(config(), async (aviso) => {
-        const project = await projectOrExit(aviso, opts.project);
-        const provider = await orExit(() => pick(aviso.db, project.id, opts.provider));
+      inProject(opts, async (aviso, project) => {
+        const provider = await pick(aviso.db, project.id, opts.provider);
         const list = await listWhatsAppTemplates(aviso.db, provider);
         if (list.length === 0) console.log('none known: run "aviso whatsapp templates sync"');
         for (const t of list) {

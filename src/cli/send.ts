@@ -7,6 +7,7 @@ import {
   acceptMessages,
   cancelableStatuses,
   getMessage,
+  isPhoneRecipient,
   isPrepared,
   type MessageStatus,
   messageInputSchema,
@@ -52,7 +53,7 @@ export function sendCommand(): Command {
       const cfg = config();
       return withAviso(cfg, async (aviso) => {
         const project = await projectOrExit(aviso, opts.project);
-        const phone = opts.channel ? opts.channel !== 'email' : !opts.to.includes('@');
+        const phone = opts.channel ? opts.channel !== 'email' : isPhoneRecipient(opts.to);
         const content = opts.template
           ? {
               template: opts.template,

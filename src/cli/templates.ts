@@ -4,12 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import type { OpenAviso } from '../app/index.ts';
 import { jobNotifier } from '../delivery/index.ts';
-import { ApiError } from '../errors/index.ts';
 import { createLogger } from '../log.ts';
 import { sendTemplateTest } from '../messages/index.ts';
-import type { Project } from '../projects/index.ts';
 import {
   describeTemplateData,
   getTemplate,
@@ -24,43 +21,10 @@ import {
   readTemplateFolder,
   type TemplateContent,
   type TemplateFolder,
-  TemplateFolderError,
   type TemplateKind,
   writeTemplateFolder,
 } from '../templates/index.ts';
-import { config, projectOption, projectOrExit, readData, withAviso } from './common.ts';
-
-/** Prints an error the way an editor would want it: file or field, line and column. */
-function report(err: unknown): void {
-  if (err instanceof TemplateFolderError) {
-    for (const issue of err.issues) process.stderr.write(`  ${issue.file}: ${issue.message}\n`);
-    process.stderr.write(`aviso: the folder has ${err.issues.length} problem(s); nothing was changed\n`);
-  } else if (err instanceof ApiError) {
-    for (const d of err.details ?? [err.toBody().error]) {
-      const at = d.line !== undefined ? `:${d.line}${d.column !== undefined ? `:${d.column}` : ''}` : '';
-      process.stderr.write(`  ${d.path ?? ''}${at}  ${d.code}: ${d.message}\n`);
-    }
-    process.stderr.write(`aviso: ${err.message}\n`);
-  } else {
-    throw err;
-  }
-  process.exitCode = 2;
-}
-
-/** Runs `work` on the chosen project; template and folder errors are reported (exit code 2). */
-function inProject(
-  opts: { project?: string },
-  work: (aviso: OpenAviso, project: Project) => Promise<unknown>,
-) {
-  return withAviso(config(), async (aviso) => {
-    const project = await projectOrExit(aviso, opts.project);
-    try {
-      await work(aviso, project);
-    } catch (err) {
-      report(err);
-    }
-  });
-}
+import { config, inProject, projectOption, readData } from './common.ts';
 
 const kindOption = () => new Option('--layout', 'act on a layout instead of a template');
 const kindOf = (opts: { layout?: boolean }): TemplateKind => (opts.layout ? 'layout' : 'template');

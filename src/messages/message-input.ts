@@ -331,9 +331,14 @@ type RawInput = {
   attachments?: { content?: string; url?: string }[];
 };
 
-/** A phone channel (sms or whatsapp, decided later) for digits without "@", else email. */
+/** A recipient written as a phone number: digits and no "@" (anything else is read as email). */
+export function isPhoneRecipient(to: string): boolean {
+  return !to.includes('@') && /\d/.test(to);
+}
+
+/** A phone channel (sms or whatsapp, decided later) for a phone number, else email. */
 function channelOf(to: RawInput['to']): Channel | 'phone' {
-  return typeof to === 'string' && !to.includes('@') && /\d/.test(to) ? 'phone' : 'email';
+  return typeof to === 'string' && isPhoneRecipient(to) ? 'phone' : 'email';
 }
 
 function toMailbox(value: string | { email: string; name?: string }): Mailbox {

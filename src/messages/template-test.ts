@@ -9,7 +9,7 @@ import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { type PreviewRequest, previewTemplate } from '../templates/index.ts';
 import { acceptMessages } from './accept-messages.ts';
-import { addressSchema } from './message-input.ts';
+import { addressSchema, isPhoneRecipient, type MessageInput } from './message-input.ts';
 import type { PreparedMessage } from './prepare-message.ts';
 
 export interface TemplateTest extends Omit<PreviewRequest, 'channels'> {
@@ -26,7 +26,7 @@ export async function sendTemplateTest(
   test: TemplateTest,
 ): Promise<PreparedMessage> {
   const { to, from, ...options } = test;
-  if (!to.includes('@')) return sendSmsTest(db, config, projectId, key, test);
+  if (isPhoneRecipient(to)) return sendSmsTest(db, config, projectId, key, test);
   const address = addressSchema.safeParse(to);
   if (!address.success) {
     throw new ApiError(
@@ -41,21 +41,13 @@ export async function sendTemplateTest(
   const preview = await previewTemplate(db, projectId, key, { ...options, channels: ['email'] });
   const email = preview.email;
   if (!email) throw new ApiError('template_channel_missing', 'The template has no email content.', 'key');
-  const [message] = await acceptMessages(db, config, projectId, [
-    {
-      to: { kind: 'email', mailbox: address.data },
-      ...(sender ? { from: sender.data } : {}),
-      subject: `[Test] ${email.subject}`.slice(0, 998),
-      ...(email.html !== undefined ? { html: email.html } : {}),
-      ...(email.text !== undefined ? { text: email.text } : {}),
-      tags: ['test'],
-      metadata: { template: preview.key, version: String(preview.version), locale: preview.locale },
-      stream: preview.category,
-      priority: 'high',
-    },
-  ]);
-  if (!message || 'code' in message) throw ApiError.of(message?.details ?? (message ? [message] : []));
-  return message;
+  return acceptTest(db, config, projectId, preview, {
+    to: { kind: 'email', mailbox: address.data },
+    ...(sender ? { from: sender.data } : {}),
+    subject: `[Test] ${email.subject}`.slice(0, 998),
+    ...(email.html !== undefined ? { html: email.html } : {}),
+    ...(email.text !== undefined ? { text: email.text } : {}),
+  });
 }
 
 async function sendSmsTest(
@@ -83,12 +75,25 @@ async function sendSmsTest(
   );
   const sms = preview.sms;
   if (!sms) throw new ApiError('template_channel_missing', 'The template has no SMS content.', 'to');
+  return acceptTest(db, config, projectId, preview, {
+    channel: 'sms',
+    to: { kind: 'phone', number: to, channel: 'sms' },
+    ...(from !== undefined ? { from } : {}),
+    text: `[Test] ${sms.text}`,
+  });
+}
+
+/** Accepts a test send like any message, marked as a test: tag, metadata, high priority. */
+async function acceptTest(
+  db: Kysely<Database>,
+  config: Pick<Config, 'from' | 'maxAttachmentBytes'>,
+  projectId: string,
+  preview: { key: string; version: number | 'draft'; locale: string; category: MessageInput['stream'] },
+  content: Omit<MessageInput, 'tags' | 'metadata' | 'stream' | 'priority'>,
+): Promise<PreparedMessage> {
   const [message] = await acceptMessages(db, config, projectId, [
     {
-      channel: 'sms',
-      to: { kind: 'phone', number: to, channel: 'sms' },
-      ...(from !== undefined ? { from } : {}),
-      text: `[Test] ${sms.text}`,
+      ...content,
       tags: ['test'],
       metadata: { template: preview.key, version: String(preview.version), locale: preview.locale },
       stream: preview.category,

@@ -3,10 +3,9 @@
 // failover of the first. Views never show secrets, only their last characters.
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
-import { parseWith } from '../api/validation.ts';
 import type { Channel } from '../channels/index.ts';
 import type { Database, ProviderConfigsTable } from '../db/index.ts';
-import { ApiError } from '../errors/index.ts';
+import { ApiError, parseWith } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import {
   channelsOf,

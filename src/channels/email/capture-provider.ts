@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import nodemailer from 'nodemailer';
 import type { Database } from '../../db/index.ts';
-import type { EmailProvider, OutgoingEmail, SendResult } from '../index.ts';
+import { type EmailProvider, type OutgoingEmail, type SendResult, storeCaptured } from '../index.ts';
 import { mailOptions } from './compose.ts';
 
 export class CaptureProvider implements EmailProvider {
@@ -19,13 +19,7 @@ export class CaptureProvider implements EmailProvider {
 
   async send(message: OutgoingEmail): Promise<SendResult> {
     const info = await this.composer.sendMail(mailOptions(message));
-    const raw = info.message as Buffer;
-    await this.db
-      .insertInto('captured_messages')
-      .values({ message_id: message.id, project_id: message.projectId, raw })
-      .onConflict((oc) => oc.column('message_id').doUpdateSet({ raw }))
-      .execute();
-    return { providerMessageId: null, response: `captured ${raw.length} bytes (not delivered)` };
+    return storeCaptured(this.db, message, info.message as Buffer);
   }
 
   async close(): Promise<void> {}

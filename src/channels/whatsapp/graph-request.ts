@@ -1,6 +1,7 @@
 // One Graph API call with Node's fetch: Bearer token, JSON, a timeout. Answers the parsed
 // body of a 2xx reply; anything else becomes the classified error (graph-errors.ts). It never
 // puts the token anywhere but the Authorization header, and never logs.
+import { requestWithDeadline } from '../http.ts';
 import { ProviderDownError, TransientError } from '../index.ts';
 import { graphErrorOf, graphFailure } from './graph-errors.ts';
 
@@ -21,22 +22,6 @@ export interface GraphReply {
   body: unknown;
 }
 
-/** Connection errors that say the host is not there at all, rather than a flaky network. */
-const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND']);
-
-function networkFailure(err: unknown, timeoutMs: number): TransientError {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-    return new TransientError(`WhatsApp Cloud API did not answer within ${timeoutMs} ms`);
-  }
-  const code = e.cause?.code;
-  const response = e.cause?.message ?? e.message ?? String(err);
-  if (code && unreachable.has(code)) {
-    return new ProviderDownError(`WhatsApp Cloud API unreachable: ${response}`, { response });
-  }
-  return new TransientError(`WhatsApp Cloud API request failed: ${response}`, { response });
-}
-
 export async function requestGraph(request: GraphRequest): Promise<GraphReply> {
   const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
   const headers: Record<string, string> = {
@@ -44,20 +29,16 @@ export async function requestGraph(request: GraphRequest): Promise<GraphReply> {
     accept: 'application/json',
   };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
-  let status: number;
-  let text: string;
-  try {
-    const response = await fetch(request.url, {
+  const { status, text } = await requestWithDeadline(
+    'WhatsApp Cloud API',
+    request.url,
+    {
       method: request.method,
       headers,
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = response.status;
-    text = await response.text();
-  } catch (err) {
-    throw networkFailure(err, timeoutMs);
-  }
+    },
+    timeoutMs,
+  );
   let body: unknown;
   try {
     body = JSON.parse(text);
