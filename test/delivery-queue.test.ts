@@ -11,6 +11,7 @@ import { acceptMessages } from '../src/messages/accept-messages.ts';
 import type { MessageInput } from '../src/messages/message-input.ts';
 import { messageInputSchema } from '../src/messages/message-input.ts';
 import { ensureDefaultProject } from '../src/projects/projects.ts';
+import { installationSecret } from '../src/settings/index.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.ts';
 
@@ -170,6 +171,9 @@ describe('two workers on one queue', () => {
           pollMs: 50,
           leaseSeconds: 60,
           retry: { baseMs: 100, maxMs: 1000, horizonMs: { email: 60_000, sms: 60_000, whatsapp: 60_000 } },
+          bounceDomain: null,
+          linkSecret: () => installationSecret(database.db),
+          publicUrl: () => 'http://127.0.0.1',
         },
         log,
       );

@@ -117,6 +117,37 @@ describe('email delivery over SMTP', () => {
     expect(result.results[0]?.signingDomain).toBe('signed.example');
   });
 
+  it('signs the one-click unsubscribe headers of a promotional message (RFC 8058 §4)', async () => {
+    const project = aviso.services.aviso.defaultProject.id;
+    await addDomain(aviso.database.db, project, 'promo.example', 'mail2026');
+    const [domain] = (await listDomains(aviso.database.db, project)).filter(
+      (d) => d.domain === 'promo.example',
+    );
+    const before = sink.received.length;
+    const accepted = await aviso.request('POST', '/v1/messages', {
+      body: {
+        to: 'bo@example.com',
+        from: 'news@promo.example',
+        subject: 'Sale',
+        text: 'Body',
+        stream: 'promotional',
+      },
+    });
+    expect(accepted.status).toBe(202);
+    const mail = (await sink.waitFor(before + 1))[before];
+    const txt = [...(domain?.dnsValue ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] as string);
+    const result = await dkimVerify(mail?.raw as Buffer, {
+      resolver: async (name: string, type: string) => {
+        if (type === 'TXT' && name === 'mail2026._domainkey.promo.example') return [txt];
+        throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+      },
+    });
+    expect(result.results[0]?.status.result).toBe('pass');
+    const signed = /^DKIM-Signature:[\s\S]*?\bh=([^;]+);/im.exec(mail?.raw.toString() ?? '')?.[1] ?? '';
+    const names = signed.replace(/\s+/g, '').toLowerCase().split(':');
+    expect(names).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
+  });
+
   it('retries after 451 and delivers when the server then answers 250', async () => {
     let calls = 0;
     sink.reply = () => (calls++ === 0 ? { code: 451, message: '4.3.0 Try again later' } : undefined);

@@ -309,6 +309,7 @@ export function acceptedView(m: PreparedMessage) {
     status: m.status,
     channel: m.channel,
     to: m.to.address,
+    ...(m.suppression ? { suppression: m.suppression } : {}),
     ...(m.sms ? { sms: m.sms } : {}),
   };
 }

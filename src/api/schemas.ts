@@ -33,11 +33,21 @@ export const errorResponses = {
 export const acceptedSchema = z
   .object({
     id: z.string().meta({ examples: ['msg_01jd0q8r6f3c9v2k7x5m4n8p1t'] }),
-    status: z.enum(['queued', 'scheduled']),
+    status: z.enum(['queued', 'scheduled', 'suppressed']).meta({
+      description:
+        'suppressed: stored but not sent, because the recipient is on the suppression list for this stream (see `suppression`).',
+    }),
     channel: z.enum(['email', 'sms', 'whatsapp']),
     to: z.string().meta({
       description: 'The recipient as Aviso will send to it: an address, or a phone number in E.164.',
     }),
+    suppression: z
+      .object({
+        reason: z.enum(['hard-bounce', 'complaint', 'unsubscribe', 'soft-bounces', 'manual']),
+        since: z.string().meta({ description: 'When the recipient was suppressed.' }),
+      })
+      .optional()
+      .meta({ description: 'Why the message was not sent (status suppressed). See /v1/suppressions.' }),
     sms: z
       .object({ encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int() })
       .optional()
@@ -80,6 +90,22 @@ export const messageSchema = z
       .nullable()
       .meta({ description: 'The WhatsApp template message as sent to the Cloud API.' }),
     validUntil: z.string().nullable().meta({ description: 'Not sent by then, the message ends as expired.' }),
+    tracking: z
+      .object({
+        opens: z.boolean().meta({ description: 'An open pixel was added.' }),
+        clicks: z.boolean().meta({ description: 'Links went through signed redirects.' }),
+        openCount: z.number().int().meta({ description: 'Human opens.' }),
+        clickCount: z.number().int().meta({ description: 'Human clicks.' }),
+        machineOpenCount: z
+          .number()
+          .int()
+          .meta({ description: 'Opens by privacy proxies (Apple Mail Privacy Protection): not engagement.' }),
+        machineClickCount: z.number().int().meta({ description: 'Clicks by link scanners: not engagement.' }),
+        firstOpenedAt: z.string().nullable(),
+        firstClickedAt: z.string().nullable(),
+      })
+      .nullable()
+      .meta({ description: 'Email only.' }),
     tags: z.array(z.string()),
     metadata: z.record(z.string(), z.unknown()),
     headers: z.record(z.string(), z.string()),

@@ -4,11 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { buildApi } from '../api/index.ts';
-import type { Config } from '../config/index.ts';
+import { type Config, ConfigError } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { connect } from '../db/index.ts';
 import { DeliveryWorker, jobNotifier, ProviderRegistry, ReceiptApplier } from '../delivery/index.ts';
+import { type BounceListener, handleInboundMail, startBounceListener } from '../feedback/index.ts';
 import type { Logger } from '../log.ts';
+import { installationSecret } from '../settings/index.ts';
+import { WebhookDispatcher } from '../webhooks/index.ts';
 import { type OpenAviso, openAviso } from './open.ts';
 
 export interface RunningServices {
@@ -16,6 +19,8 @@ export interface RunningServices {
   api?: FastifyInstance;
   url?: string;
   worker?: DeliveryWorker;
+  /** The inbound SMTP listener for bounces, when AVISO_BOUNCE_SMTP_PORT is set. */
+  bounces?: BounceListener;
   stop(): Promise<void>;
 }
 
@@ -24,12 +29,20 @@ export async function startServices(
   log: Logger,
   parts: { api: boolean; worker: boolean },
 ): Promise<RunningServices> {
+  if (parts.api && config.bounceSmtpPort !== undefined && !config.bounceDomain) {
+    throw new ConfigError(
+      'AVISO_BOUNCE_SMTP_PORT',
+      'the bounce listener needs AVISO_BOUNCE_DOMAIN, the domain it takes mail for',
+    );
+  }
   const aviso = await openAviso(config, { poolSize: parts.api ? 20 : 2, log: (line) => log.info(line) });
   let api: FastifyInstance | undefined;
   let worker: DeliveryWorker | undefined;
   let workerDb: Kysely<Database> | undefined;
   let providers: ProviderRegistry | undefined;
   let receipts: ReceiptApplier | undefined;
+  let webhooks: WebhookDispatcher | undefined;
+  let bounces: BounceListener | undefined;
   let url: string | undefined;
   // Where providers call back: configured, else where the API listens (known after listen).
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -65,11 +78,16 @@ export async function startServices(
               whatsapp: config.whatsappRetryHorizonSeconds * 1000,
             },
           },
+          bounceDomain: config.bounceDomain ?? null,
+          linkSecret: () => installationSecret(aviso.db),
+          publicUrl: () => publicUrl,
         },
         log,
       );
       await worker.start();
       await providers.startPersistent();
+      webhooks = new WebhookDispatcher(workerDb, config, log);
+      webhooks.start();
     }
     if (parts.api) {
       api = await buildApi({
@@ -81,8 +99,24 @@ export async function startServices(
       });
       url = await api.listen({ host: config.host, port: config.port });
       if (!config.publicUrl) publicUrl = url;
+      if (config.bounceSmtpPort !== undefined && config.bounceDomain) {
+        const inbound = {
+          db: aviso.db,
+          bounceDomain: config.bounceDomain,
+          secret: () => installationSecret(aviso.db),
+        };
+        bounces = await startBounceListener({
+          host: config.bounceSmtpHost,
+          port: config.bounceSmtpPort,
+          domain: config.bounceDomain,
+          handle: (raw, recipients) => handleInboundMail(inbound, raw, recipients),
+          log,
+        });
+      }
     }
   } catch (err) {
+    await bounces?.close();
+    await webhooks?.stop();
     await worker?.stop();
     await providers?.close();
     receipts?.close();
@@ -96,10 +130,13 @@ export async function startServices(
     api,
     url,
     worker,
+    bounces,
     stop() {
       stopping ??= (async () => {
+        await bounces?.close();
         await api?.close();
         await worker?.stop();
+        await webhooks?.stop();
         await providers?.close();
         receipts?.close();
         await workerDb?.destroy();

@@ -20,6 +20,8 @@ export interface OutgoingEmail {
   attachments: { filename: string; contentType: string; contentId: string | null; content: Buffer }[];
   /** The Message-ID header, angle brackets included. */
   messageIdHeader: string;
+  /** Envelope sender (VERP, see return-path.ts); null: the From address. */
+  returnPath: string | null;
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
 }
 

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { settings } from '../config/index.ts';
 import { createLogger } from '../log.ts';
+import { bouncesCommand } from './bounces.ts';
 import { config, withAviso } from './common.ts';
 import { domainCommands } from './domains.ts';
 import { keyCommands } from './keys.ts';
@@ -10,6 +11,7 @@ import { projectCommands } from './projects.ts';
 import { providerCommands, whatsappCommands } from './providers.ts';
 import { runServicesCommand } from './run.ts';
 import { sendCommand } from './send.ts';
+import { suppressionCommands } from './suppressions.ts';
 import { templateCommands } from './templates.ts';
 
 const program = new Command('aviso')
@@ -54,6 +56,8 @@ program.addCommand(sendCommand());
 program.addCommand(templateCommands());
 program.addCommand(providerCommands());
 program.addCommand(whatsappCommands());
+program.addCommand(suppressionCommands());
+program.addCommand(bouncesCommand());
 
 program.parseAsync(process.argv).catch((err) => {
   const log = createLogger('error');

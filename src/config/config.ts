@@ -117,6 +117,67 @@ export const settings = {
     doc: 'How long after acceptance a WhatsApp message is retried before it ends as failed.',
     schema: durationSeconds(3600),
   },
+  bounceDomain: {
+    env: 'AVISO_BOUNCE_DOMAIN',
+    doc: 'Domain of the return path (VERP): each email is sent with envelope sender bounces+<token>@this domain, whose MX must point at the bounce listener or a relay that forwards to POST /v1/inbound/bounce. Unset: the envelope sender is the From address and bounces are matched by the original Message-ID only.',
+    schema: z
+      .string()
+      .toLowerCase()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+        'must be a domain name such as bounces.example.com',
+      )
+      .optional(),
+  },
+  bounceSmtpPort: {
+    env: 'AVISO_BOUNCE_SMTP_PORT',
+    doc: 'Port of the inbound SMTP listener for bounces, complaints and mailto unsubscribes (needs AVISO_BOUNCE_DOMAIN). Unset: no listener.',
+    schema: wholeNumber(0, 65535).optional(),
+  },
+  bounceSmtpHost: {
+    env: 'AVISO_BOUNCE_SMTP_HOST',
+    doc: 'Address the bounce listener listens on.',
+    schema: z.string().min(1).default('0.0.0.0'),
+  },
+  webhookRetrySeconds: {
+    env: 'AVISO_WEBHOOK_RETRY_SECONDS',
+    doc: 'Delays between attempts of one webhook delivery, comma-separated; after the last, the delivery fails (default spans 27 h).',
+    schema: z
+      .string()
+      .default('5,300,1800,7200,18000,36000,36000')
+      .transform((v, ctx) => {
+        const delays = v.split(',').map((d) => Number(d.trim()));
+        if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d < 0)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be comma-separated numbers of seconds, e.g. 5,300,1800',
+          });
+          return z.NEVER;
+        }
+        return delays;
+      }),
+  },
+  webhookTimeoutSeconds: {
+    env: 'AVISO_WEBHOOK_TIMEOUT_SECONDS',
+    doc: 'How long a webhook endpoint has to answer before the attempt counts as failed.',
+    schema: durationSeconds(15),
+  },
+  webhooksAllowPrivate: {
+    env: 'AVISO_WEBHOOKS_ALLOW_PRIVATE',
+    doc: 'true lets webhook URLs resolve to private, loopback or link-local addresses (refused by default: SSRF).',
+    schema: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+  },
+  trustProxy: {
+    env: 'AVISO_TRUST_PROXY',
+    doc: 'true when Aviso runs behind a reverse proxy: client addresses (open and click tracking) are read from X-Forwarded-For.',
+    schema: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+  },
   logLevel: {
     env: 'AVISO_LOG_LEVEL',
     doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.',

@@ -4,12 +4,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as foundation from './migrations/0001-foundation.ts';
 import * as templates from './migrations/0002-templates.ts';
 import * as channels from './migrations/0003-channels.ts';
+import * as feedback from './migrations/0004-feedback.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-templates': templates,
   '0003-channels': channels,
+  '0004-feedback': feedback,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -13,6 +13,12 @@ export interface ProjectsTable {
   default_locale: Generated<string>;
   /** ISO 3166 country for phone numbers written without a country code. */
   default_region: string | null;
+  /** Tracking for messages that do not choose (the template or the request may). */
+  track_opens: Generated<boolean>;
+  track_clicks: Generated<boolean>;
+  /** Suppress a recipient after this many soft bounces within soft_bounce_days. */
+  soft_bounce_limit: Generated<number>;
+  soft_bounce_days: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -61,6 +67,16 @@ export interface MessagesTable {
   provider: string | null;
   provider_message_id: string | null;
   attempts: Generated<number>;
+  /** Decided at accept time: request, else template, else project default. */
+  track_opens: Generated<boolean>;
+  track_clicks: Generated<boolean>;
+  /** Human opens and clicks; privacy-proxy opens and link-scanner clicks counted apart. */
+  open_count: Generated<number>;
+  click_count: Generated<number>;
+  machine_open_count: Generated<number>;
+  machine_click_count: Generated<number>;
+  first_opened_at: Timestamp | null;
+  first_clicked_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
 }
@@ -112,11 +128,78 @@ export interface IdempotencyKeysTable {
 
 export interface SuppressionsTable {
   project_id: string;
+  /** 'transactional' or 'promotional'; a complaint adds a row for each. */
   stream: string;
+  /** Lower-case email address or E.164 number. */
   address: string;
+  /** 'hard-bounce' | 'complaint' | 'unsubscribe' | 'soft-bounces' | 'manual'. */
   reason: string;
   details: Json<Record<string, unknown>>;
+  /** The message whose bounce, complaint or unsubscribe caused it. */
+  message_id: string | null;
+  /** Who added it: an API key id, 'system' (automatic) or 'cli'. */
+  created_by: Generated<string>;
   created_at: CreatedAt;
+}
+
+export interface SuppressionAuditTable {
+  id: Generated<string>;
+  project_id: string;
+  stream: string;
+  address: string;
+  action: 'added' | 'removed';
+  reason: string;
+  actor: string;
+  note: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  project_id: string;
+  url: string;
+  description: string | null;
+  /** Event types delivered to this endpoint; empty: all. */
+  event_types: string[];
+  /** "whsec_" + base64 key (Standard Webhooks). */
+  secret: string;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  endpoint_id: string;
+  project_id: string;
+  event_id: string;
+  message_id: string;
+  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  locked_until: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  replay: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  delivery_id: string;
+  endpoint_id: string;
+  project_id: string;
+  attempted_at: CreatedAt;
+  status_code: number | null;
+  latency_ms: number;
+  response_snippet: string | null;
+  error: string | null;
 }
 
 export interface ProviderConfigsTable {
@@ -207,6 +290,11 @@ export interface Database {
   captured_messages: CapturedMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;
+  suppression_audit: SuppressionAuditTable;
+  settings: SettingsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   provider_configs: ProviderConfigsTable;
   provider_message_refs: ProviderMessageRefsTable;
   whatsapp_templates: WhatsAppTemplatesTable;

@@ -32,6 +32,8 @@ export interface ClaimedJob {
   segments: number | null;
   valid_until: Date | null;
   payload: Record<string, unknown> | null;
+  track_opens: boolean;
+  track_clicks: boolean;
   created_at: Date;
 }
 
@@ -65,7 +67,7 @@ export async function claimJobs(
     SELECT c.id AS job_id, c.attempts AS job_attempts, m.id, m.project_id, m.channel, m.priority,
       m.stream, m.to_address, m.to_name, m.from_address, m.from_name, m.reply_to, m.subject, m.html,
       m.text_body, m.headers, m.attachment_count, m.encoding, m.segments, m.valid_until, m.payload,
-      m.created_at
+      m.track_opens, m.track_clicks, m.created_at
     FROM claimed c JOIN messages m ON m.id = c.message_id
     ORDER BY m.priority, c.id
   `.execute(db);

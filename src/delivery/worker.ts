@@ -7,7 +7,8 @@
 // completes its jobs.
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { dkimKeyFor, domainOf, mailbox } from '../channels/email/index.ts';
+import { type BounceResult, classifyFailure } from '../channels/email/bounce/index.ts';
+import { dkimKeyFor, domainOf, mailbox, returnPath } from '../channels/email/index.ts';
 import {
   type Channel,
   type OutgoingEmail,
@@ -18,9 +19,11 @@ import {
 } from '../channels/index.ts';
 import type { SmsEncoding } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
+import { afterBounce, bounceDetails } from '../feedback/index.ts';
 import type { Logger } from '../log.ts';
 import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/index.ts';
 import { providersChangedChannel } from '../providers/index.ts';
+import { trackHtml, withUnsubscribeHeaders } from '../tracking/index.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
   type ClaimedJob,
@@ -35,6 +38,17 @@ import {
 import { nextAttemptAt } from './retry-policy.ts';
 import { DeliveryFailure, sendWithFailover } from './routing.ts';
 
+/** A send-time refusal classified like a line of a bounce report. */
+function smtpBounce(recipient: string, error: PermanentError): BounceResult {
+  return classifyFailure({
+    recipient,
+    diagnostic: error.details.response ?? error.message,
+    ...(error.details.enhancedStatus ? { status: error.details.enhancedStatus } : {}),
+    ...(error.details.responseCode ? { replyCode: String(error.details.responseCode) } : {}),
+    command: 'RCPT',
+  });
+}
+
 export interface WorkerOptions {
   concurrency: number;
   urgentConcurrency: number;
@@ -46,6 +60,12 @@ export interface WorkerOptions {
     /** How long after acceptance each channel retries before the message is failed. */
     horizonMs: Record<Channel, number>;
   };
+  /** Domain of the VERP return paths; null: envelope sender = From. */
+  bounceDomain: string | null;
+  /** Signs return paths (and tracking links). */
+  linkSecret: () => Promise<Buffer>;
+  /** Where recipients reach the API: base of tracking and unsubscribe links. */
+  publicUrl: () => string;
 }
 
 /** WhatsApp's pair rate limit: about one message every 6 s to the same user. */
@@ -53,6 +73,8 @@ const whatsappPairMs = 6_000;
 
 interface PendingOutcome extends Outcome {
   workerId: string;
+  /** A recipient refused at send time: the suppression rules apply once it is recorded. */
+  bounce?: { job: ClaimedJob; hard: boolean };
   /** Frees the send slot. */
   recorded: () => void;
 }
@@ -237,7 +259,7 @@ export class DeliveryWorker {
   }
 
   private async deliver(job: ClaimedJob, claimedBy: string): Promise<void> {
-    let outcome: Outcome;
+    let outcome: Outcome & Pick<PendingOutcome, 'bounce'>;
     let header: string | null = null;
     const channel = job.channel as Channel;
     try {
@@ -327,7 +349,11 @@ export class DeliveryWorker {
     };
   }
 
-  private failure(job: ClaimedJob, err: unknown, header: string | null): Outcome {
+  private failure(
+    job: ClaimedJob,
+    err: unknown,
+    header: string | null,
+  ): Outcome & Pick<PendingOutcome, 'bounce'> {
     const failure = err instanceof DeliveryFailure ? err : null;
     const cause = failure ? failure.cause : err;
     const provider = failure?.provider ?? null;
@@ -337,17 +363,20 @@ export class DeliveryWorker {
     if (cause instanceof PermanentError) {
       const bounced = cause.kind === 'bounce' && job.channel === 'email';
       const reason = cause.kind === 'bounce' ? 'recipient_rejected' : 'rejected';
+      // A refusal at send time reads like a bounce report's line: same reasons, same rules.
+      const bounce = bounced ? smtpBounce(job.to_address, cause) : null;
       return {
         ...base,
         status: bounced ? 'bounced' : 'failed',
         event: bounced ? 'bounced' : 'failed',
         details: {
-          ...(bounced ? { bounceType: 'hard' } : { reason }),
+          ...(bounce ? bounceDetails(bounce, 'smtp') : { reason }),
           provider,
           response: cause.message,
           ...cause.details,
           ...extra,
         },
+        ...(bounce ? { bounce: { job, hard: bounce.hardBounce } } : {}),
       };
     }
     const details: Record<string, unknown> =
@@ -423,6 +452,21 @@ export class DeliveryWorker {
             .where('message_id', '=', job.id)
             .orderBy('position')
             .execute();
+    let html = job.html;
+    let headers = job.headers;
+    const tracked = html !== null && (job.track_opens || job.track_clicks);
+    if (tracked || job.stream === 'promotional') {
+      const secret = await this.options.linkSecret();
+      const baseUrl = this.options.publicUrl();
+      if (html !== null && tracked) {
+        const opens = job.track_opens;
+        html = trackHtml(html, { messageId: job.id, baseUrl, secret, opens, clicks: job.track_clicks });
+      }
+      if (job.stream === 'promotional') {
+        const mailtoDomain = this.options.bounceDomain;
+        headers = withUnsubscribeHeaders(headers, { messageId: job.id, baseUrl, secret, mailtoDomain });
+      }
+    }
     return {
       id: job.id,
       projectId: job.project_id,
@@ -431,9 +475,9 @@ export class DeliveryWorker {
       to: mailbox(job.to_address, job.to_name),
       replyTo: job.reply_to,
       subject: job.subject ?? '',
-      html: job.html,
+      html,
       text: job.text_body,
-      headers: job.headers,
+      headers,
       attachments: attachments.map((a) => ({
         filename: a.filename,
         contentType: a.content_type,
@@ -441,6 +485,9 @@ export class DeliveryWorker {
         content: a.content,
       })),
       messageIdHeader: `<${job.id}@${fromDomain}>`,
+      returnPath: this.options.bounceDomain
+        ? returnPath(job.id, this.options.bounceDomain, await this.options.linkSecret())
+        : null,
       dkim: await this.dkim(job.project_id, fromDomain),
     };
   }
@@ -473,6 +520,7 @@ export class DeliveryWorker {
         try {
           for (const [workerId, outcomes] of byWorker) await recordOutcomes(this.db, workerId, outcomes);
           for (const o of batch) o.recorded();
+          await this.suppressBounced(batch);
         } catch (err) {
           this.log.error({ err, outcomes: batch.length }, 'recording outcomes failed; retrying');
           this.pending.unshift(...batch);
@@ -481,6 +529,24 @@ export class DeliveryWorker {
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /**
+   * Recipients refused at send time are suppressed as the rules say (hard bounce at once,
+   * soft bounces when they repeat). After the outcome is recorded, so the soft-bounce count
+   * includes it; a crash in between only loses the suppression, and the next send to the
+   * address bounces again and adds it.
+   */
+  private async suppressBounced(batch: PendingOutcome[]): Promise<void> {
+    for (const o of batch) {
+      if (!o.bounce) continue;
+      const { job, hard } = o.bounce;
+      try {
+        await afterBounce(this.db, job, hard, o.details);
+      } catch (err) {
+        this.log.error({ err, messageId: job.id }, 'could not apply the suppression rules to a bounce');
+      }
     }
   }
 

@@ -90,6 +90,21 @@ export const errorCodes = {
   provider_exists: { status: 409, message: 'A provider with this name exists already.' },
   provider_not_found: { status: 404, message: 'No provider has this id or name.' },
   provider_error: { status: 502, message: 'The provider refused or failed the request.' },
+  // Webhooks
+  webhook_not_found: { status: 404, message: 'No webhook endpoint has this id.' },
+  webhook_url_invalid: {
+    status: 422,
+    message: 'A webhook URL is an http:// or https:// URL without a user name or password.',
+  },
+  webhook_url_not_allowed: {
+    status: 422,
+    message:
+      'The webhook URL resolves to a private, loopback or link-local address; set AVISO_WEBHOOKS_ALLOW_PRIVATE=true to allow it.',
+  },
+  webhook_url_unresolvable: { status: 422, message: 'The host of the webhook URL does not resolve.' },
+  event_not_found: { status: 422, message: 'No event of this project has this id.' },
+  replay_range_invalid: { status: 422, message: '"since" must be before "until", at most 31 days apart.' },
+  replay_too_large: { status: 422, message: 'The time range holds too many events; replay a shorter one.' },
   // Callbacks
   invalid_signature: { status: 403, message: 'The signature is missing or does not match.' },
   // Access

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
-export type IdPrefix = 'msg' | 'proj' | 'key' | 'dom' | 'prov';
+export type IdPrefix = 'msg' | 'proj' | 'key' | 'dom' | 'prov' | 'wh';
 
 function encodeTime(ms: number): string {
   let time = '';

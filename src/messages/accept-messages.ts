@@ -5,14 +5,18 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError, type ErrorAnswer } from '../errors/index.ts';
+import type { SuppressionReason } from '../suppressions/index.ts';
 import { loadPublished } from '../templates/index.ts';
 import { loadChannelContext } from './channel-context.ts';
 import type { MessageInput } from './message-input.ts';
 import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
-import { storeMessages } from './store-messages.ts';
+import { type Suppressed, storeMessages } from './store-messages.ts';
 
 /** Writes a request's prepared messages durably (one statement, all or nothing). */
-export type StoreMessages = (projectId: string, messages: PreparedMessage[]) => Promise<void>;
+export type StoreMessages = (
+  projectId: string,
+  messages: PreparedMessage[],
+) => Promise<Map<string, Suppressed>>;
 
 /**
  * Returns, in input order, each stored message or the error that kept it out. Templates are
@@ -43,7 +47,17 @@ export async function acceptMessages(
       }
     }),
   );
-  await store(projectId, results.filter(isPrepared));
+  const suppressed = await store(projectId, results.filter(isPrepared));
+  for (const m of results) {
+    const found = isPrepared(m) ? suppressed.get(m.id) : undefined;
+    if (found && isPrepared(m)) {
+      m.status = 'suppressed';
+      m.suppression = {
+        reason: found.reason as SuppressionReason,
+        since: new Date(found.since).toISOString(),
+      };
+    }
+  }
   return results;
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isEmailAddress, isValidDisplayName, type Mailbox, parseMailbox } from '../channels/email/index.ts';
 import type { Channel } from '../channels/index.ts';
 import { isValidSenderId } from '../channels/sms/index.ts';
-import { localeSchema, validForSchema } from '../templates/index.ts';
+import { localeSchema, trackingSchema, validForSchema } from '../templates/index.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
 
@@ -244,6 +244,10 @@ export const messageInputSchema = z
       description:
         "Seconds the message is worth sending, counted from sendAt or acceptance (a 2FA code: 300). Not sent by then → status expired. Default: the template's validFor, else the channel's retry horizon.",
     }),
+    tracking: trackingSchema.optional().meta({
+      description:
+        "Email only: open pixel and/or click redirects for this message. Default: the template's setting, else the project's (PATCH /v1/project).",
+    }),
   })
   .superRefine((m, ctx) => {
     checkChannelFields(m, ctx);
@@ -328,6 +332,7 @@ type RawInput = {
   subject?: string;
   html?: string;
   headers?: unknown;
+  tracking?: unknown;
   attachments?: { content?: string; url?: string }[];
 };
 
@@ -345,7 +350,7 @@ function toMailbox(value: string | { email: string; name?: string }): Mailbox {
   return typeof value === 'string' ? (parseMailbox(value) as Mailbox) : value;
 }
 
-const emailOnly = ['subject', 'html', 'replyTo', 'headers'] as const;
+const emailOnly = ['subject', 'html', 'replyTo', 'headers', 'tracking'] as const;
 
 /** The recipient, the sender and the fields that only some channels have. */
 function checkChannelFields(m: RawInput, ctx: z.RefinementCtx): void {

@@ -6,11 +6,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { PreparedMessage } from './prepare-message.ts';
-import { type MessageGroup, storeMessageGroups } from './store-messages.ts';
+import { type MessageGroup, type Suppressed, storeMessageGroups } from './store-messages.ts';
 
 interface Waiting {
   group: MessageGroup;
-  resolve: () => void;
+  resolve: (suppressed: Map<string, Suppressed>) => void;
   reject: (err: unknown) => void;
 }
 
@@ -28,8 +28,9 @@ export class MessageWriter {
     private readonly maxMessages = 1000,
   ) {}
 
-  store(projectId: string, messages: PreparedMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  /** Resolves once committed, with the messages found suppressed (by id). */
+  store(projectId: string, messages: PreparedMessage[]): Promise<Map<string, Suppressed>> {
+    if (messages.length === 0) return Promise.resolve(new Map());
     return new Promise((resolve, reject) => {
       this.queue.push({ group: { projectId, messages }, resolve, reject });
       if (this.writers < this.maxWriters) void this.write();
@@ -42,11 +43,12 @@ export class MessageWriter {
       while (this.queue.length > 0) {
         const batch = this.take();
         try {
-          await storeMessageGroups(
+          // Ids are unique across the batch: every request can read its own in the one map.
+          const suppressed = await storeMessageGroups(
             this.db,
             batch.map((w) => w.group),
           );
-          for (const w of batch) w.resolve();
+          for (const w of batch) w.resolve(suppressed);
         } catch (err) {
           if (batch.length === 1) (batch[0] as Waiting).reject(err);
           // One request's failure must not fail the others it was grouped with.

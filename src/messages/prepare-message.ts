@@ -10,6 +10,7 @@ import { parsePhoneNumber, type SmsEncoding, segmentSms } from '../channels/sms/
 import type { Config } from '../config/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import type { SuppressionReason } from '../suppressions/index.ts';
 import type { PublishedRender, PublishedTemplates, RenderedWhatsApp } from '../templates/index.ts';
 import type { ChannelContext, WhatsAppRules } from './channel-context.ts';
 import type { MessageInput } from './message-input.ts';
@@ -28,7 +29,14 @@ export interface PreparedMessage {
   channel: Channel;
   stream: string;
   priority: number;
-  status: 'queued' | 'scheduled';
+  /** 'suppressed' is decided by the statement that stores the message (store-messages.ts). */
+  status: 'queued' | 'scheduled' | 'suppressed';
+  /** Why the message was not sent, when the recipient is suppressed on its stream. */
+  suppression: { reason: SuppressionReason; since: string } | null;
+  /** Email: open pixel and click redirects; null: the project's default. */
+  tracking: { opens: boolean | null; clicks: boolean | null };
+  /** A 2FA or password-reset template: bounce suppressions do not stop it. */
+  bypassBounceSuppression: boolean;
   /** An email address, or a phone number in E.164. */
   to: { address: string; name: string | null };
   /** Email sender; SMS sender ID; null when the provider's default is used (always for WhatsApp). */
@@ -118,6 +126,11 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     templateVersion: rendered?.version ?? null,
     locale: rendered?.locale ?? null,
     validUntil: validUntil(input.validFor ?? rendered?.validFor ?? null, sendAt ?? ctx.now),
+    tracking: {
+      opens: input.tracking?.opens ?? rendered?.tracking?.opens ?? null,
+      clicks: input.tracking?.clicks ?? rendered?.tracking?.clicks ?? null,
+    },
+    bypassBounceSuppression: rendered?.bypassBounceSuppression ?? false,
     tags: input.tags ?? [],
     metadata: input.metadata ?? {},
     sendAt,
@@ -212,6 +225,8 @@ type Common = Pick<
   | 'templateVersion'
   | 'locale'
   | 'validUntil'
+  | 'tracking'
+  | 'bypassBounceSuppression'
   | 'tags'
   | 'metadata'
   | 'sendAt'
@@ -227,12 +242,16 @@ function prepared(
   c: Common,
   p: Partial<Omit<PreparedMessage, keyof Common | 'channel'>> & Pick<PreparedMessage, 'to'>,
 ): PreparedMessage {
+  const email = channel === 'email';
   return {
     id: c.id,
     channel,
     stream: c.stream,
     priority: c.priority,
     status: c.status,
+    suppression: null,
+    tracking: email ? c.tracking : noTracking,
+    bypassBounceSuppression: c.bypassBounceSuppression,
     to: p.to,
     from: p.from ?? null,
     replyTo: p.replyTo ?? null,
@@ -252,6 +271,8 @@ function prepared(
     attachments: p.attachments ?? [],
   };
 }
+
+const noTracking = { opens: false, clicks: false };
 
 function normalizePhone(number: string, region: string | null): string {
   const parsed = parsePhoneNumber(number, region ?? undefined);

@@ -26,6 +26,8 @@ export interface MessageView {
   sms: { encoding: SmsEncoding; segments: number } | null;
   whatsapp: { template: { name: string; language: string; components: unknown[] } } | null;
   validUntil: string | null;
+  /** Email: what was tracked and what it counted. */
+  tracking: TrackingView | null;
   tags: string[];
   metadata: Record<string, unknown>;
   headers: Record<string, string>;
@@ -37,6 +39,18 @@ export interface MessageView {
   attempts: number;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface TrackingView {
+  opens: boolean;
+  clicks: boolean;
+  /** Human opens and clicks; privacy-proxy opens and link-scanner clicks are counted apart. */
+  openCount: number;
+  clickCount: number;
+  machineOpenCount: number;
+  machineClickCount: number;
+  firstOpenedAt: string | null;
+  firstClickedAt: string | null;
 }
 
 export interface EventView {
@@ -74,6 +88,18 @@ function toView(row: Selectable<MessagesTable>): MessageView {
         ? (row.payload as NonNullable<MessageView['whatsapp']>)
         : null,
     validUntil: row.valid_until?.toISOString() ?? null,
+    tracking: email
+      ? {
+          opens: row.track_opens,
+          clicks: row.track_clicks,
+          openCount: row.open_count,
+          clickCount: row.click_count,
+          machineOpenCount: row.machine_open_count,
+          machineClickCount: row.machine_click_count,
+          firstOpenedAt: row.first_opened_at?.toISOString() ?? null,
+          firstClickedAt: row.first_clicked_at?.toISOString() ?? null,
+        }
+      : null,
     tags: row.tags,
     metadata: row.metadata,
     headers: row.headers,

@@ -9,33 +9,56 @@ import type { PreparedMessage } from './prepare-message.ts';
 /**
  * The whole batch travels as two JSON parameters, expanded by jsonb_to_recordset: the
  * statement text is the same for 1 or 500 messages (one plan), and PostgreSQL decodes the
- * base64 attachments itself.
+ * base64 attachments itself. The same statement checks each recipient against the project's
+ * suppressions for the message's stream (a 2FA or password-reset template ignores bounce
+ * suppressions): a suppressed message is stored with status `suppressed` and a `suppressed`
+ * event, and gets no delivery job. It also settles tracking the request left to the project.
  */
-const acceptSql = (messages: string, attachments: string) => sql`
+const acceptSql = (messages: string, attachments: string) => sql<Suppressed & { id: string }>`
   WITH input AS (
     SELECT * FROM jsonb_to_recordset(${messages}::jsonb) AS x(
       id text, project_id text, channel text, stream text, priority smallint, status text,
       to_address text, to_name text, from_address text, from_name text, reply_to jsonb,
       subject text, html text, text_body text, template text, template_version integer,
       locale text, encoding text, segments smallint, valid_until timestamptz, payload jsonb,
-      headers jsonb, tags text[],
-      metadata jsonb, attachment_count integer, send_at timestamptz, events jsonb)
+      headers jsonb, tags text[], metadata jsonb, attachment_count integer, send_at timestamptz,
+      track_opens boolean, track_clicks boolean, bypass_bounce boolean, events jsonb)
+  ),
+  checked AS (
+    SELECT i.*, s.reason AS suppressed_reason, s.created_at AS suppressed_since,
+      i.channel = 'email' AND coalesce(i.track_opens, p.track_opens) AS opens,
+      i.channel = 'email' AND coalesce(i.track_clicks, p.track_clicks) AS clicks
+    FROM input i
+    JOIN projects p ON p.id = i.project_id
+    LEFT JOIN LATERAL (
+      SELECT reason, created_at FROM suppressions s
+      WHERE s.project_id = i.project_id AND s.stream = i.stream AND s.address = lower(i.to_address)
+        AND NOT (i.bypass_bounce AND s.reason IN ('hard-bounce', 'soft-bounces'))
+      LIMIT 1
+    ) s ON true
   ),
   stored AS (
     INSERT INTO messages (id, project_id, channel, stream, priority, status, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, template_version,
       locale, encoding, segments, valid_until, payload, headers, tags, metadata, attachment_count,
-      send_at)
-    SELECT id, project_id, channel, stream, priority, status, to_address, to_name,
+      send_at, track_opens, track_clicks)
+    SELECT id, project_id, channel, stream, priority,
+      CASE WHEN suppressed_reason IS NULL THEN status ELSE 'suppressed' END, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, template_version,
       locale, encoding, segments, valid_until, payload, headers, tags, metadata, attachment_count,
-      send_at
-    FROM input
+      send_at, opens, clicks
+    FROM checked
   ),
   events AS (
     INSERT INTO message_events (message_id, project_id, type, details)
     SELECT i.id, i.project_id, e.value->>'type', coalesce(e.value->'details', '{}')
-    FROM input i CROSS JOIN LATERAL jsonb_array_elements(i.events) WITH ORDINALITY AS e(value, n)
+    FROM checked i CROSS JOIN LATERAL jsonb_array_elements(
+      CASE WHEN i.suppressed_reason IS NULL THEN i.events
+      ELSE i.events || jsonb_build_array(jsonb_build_object('type', 'suppressed', 'details',
+        jsonb_build_object('reason', i.suppressed_reason, 'stream', i.stream,
+          'since', i.suppressed_since)))
+      END) WITH ORDINALITY AS e(value, n)
+    WHERE i.suppressed_reason IS NULL OR e.value->>'type' <> 'scheduled'
     ORDER BY i.id, e.n
   ),
   files AS (
@@ -46,27 +69,44 @@ const acceptSql = (messages: string, attachments: string) => sql`
   ),
   jobs AS (
     INSERT INTO delivery_jobs (message_id, project_id, priority, run_at)
-    SELECT id, project_id, priority, coalesce(send_at, now()) FROM input
+    SELECT id, project_id, priority, coalesce(send_at, now()) FROM checked
+    WHERE suppressed_reason IS NULL
   )
-  SELECT count(*)::int AS n FROM input
+  SELECT id, suppressed_reason AS reason, suppressed_since AS since FROM checked
+  WHERE suppressed_reason IS NOT NULL
 `;
+
+/** A message the statement found suppressed: why, and since when. */
+export interface Suppressed {
+  reason: string;
+  since: Date;
+}
 
 export interface MessageGroup {
   projectId: string;
   messages: PreparedMessage[];
 }
 
-/** Stores the prepared messages of one project (one statement, all or nothing). */
+/**
+ * Stores the prepared messages of one project (one statement, all or nothing). Returns the
+ * ones found suppressed, by id.
+ */
 export function storeMessages(db: Kysely<Database>, projectId: string, messages: PreparedMessage[]) {
   return storeMessageGroups(db, [{ projectId, messages }]);
 }
 
 /** Stores the messages of several requests, maybe of several projects, in one statement. */
-export async function storeMessageGroups(db: Kysely<Database>, groups: MessageGroup[]): Promise<void> {
+export async function storeMessageGroups(
+  db: Kysely<Database>,
+  groups: MessageGroup[],
+): Promise<Map<string, Suppressed>> {
+  const suppressed = new Map<string, Suppressed>();
   const rows = groups.flatMap((g) => g.messages.map((m) => messageRow(g.projectId, m)));
-  if (rows.length === 0) return;
+  if (rows.length === 0) return suppressed;
   const files = groups.flatMap((g) => g.messages.flatMap(attachmentRows));
-  await acceptSql(JSON.stringify(rows), JSON.stringify(files)).execute(db);
+  const result = await acceptSql(JSON.stringify(rows), JSON.stringify(files)).execute(db);
+  for (const row of result.rows) suppressed.set(row.id, { reason: row.reason, since: row.since });
+  return suppressed;
 }
 
 function messageRow(projectId: string, m: PreparedMessage) {
@@ -97,6 +137,9 @@ function messageRow(projectId: string, m: PreparedMessage) {
     metadata: m.metadata,
     attachment_count: m.attachments.length,
     send_at: m.sendAt?.toISOString() ?? null,
+    track_opens: m.tracking.opens,
+    track_clicks: m.tracking.clicks,
+    bypass_bounce: m.bypassBounceSuppression,
     events: firstEvents(m),
   };
 }

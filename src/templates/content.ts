@@ -124,6 +124,13 @@ export const validForSchema = z
   .min(10)
   .max(7 * 24 * 3600);
 
+export const trackingSchema = z
+  .strictObject({
+    opens: z.boolean().optional().meta({ description: 'Add an open pixel to the HTML.' }),
+    clicks: z.boolean().optional().meta({ description: 'Send links through a signed redirect.' }),
+  })
+  .meta({ id: 'Tracking' });
+
 export const categorySchema = z.enum(['transactional', 'promotional']).meta({
   description: 'transactional: sent without consent; promotional: needs consent and carries unsubscribe.',
 });
@@ -140,6 +147,14 @@ export const templateContentSchema = z
     validFor: validForSchema.optional().meta({
       description:
         'Seconds a message is worth sending (a 2FA code: 600); not sent by then, it ends as expired instead of arriving late.',
+    }),
+    tracking: trackingSchema.optional().meta({
+      description:
+        'Open and click tracking for messages of this template, over the project default (a request may still choose). 2FA and password-reset templates should say {"opens": false, "clicks": false}.',
+    }),
+    bypassBounceSuppression: z.boolean().optional().meta({
+      description:
+        'Send even to recipients suppressed for bounces (never for complaints, unsubscribes or manual suppressions): for 2FA codes and password resets, where a mailbox that bounced once may work again and the user is waiting.',
     }),
     locales: localesOf(localeContentSchema),
   })

@@ -32,6 +32,8 @@ export interface PublishedRender {
   category: TemplateContent['category'];
   /** Seconds a message of this template is worth sending; null: no limit of its own. */
   validFor: number | null;
+  tracking: { opens?: boolean; clicks?: boolean } | null;
+  bypassBounceSuppression: boolean;
 }
 
 /** A template or layout row as sends see it. */
@@ -185,6 +187,8 @@ export class PublishedTemplates {
       locale,
       category: content.category,
       validFor: content.validFor ?? null,
+      tracking: content.tracking ?? null,
+      bypassBounceSuppression: content.bypassBounceSuppression ?? false,
     };
   }
 }

@@ -5,6 +5,17 @@ import type { SendMailOptions } from 'nodemailer';
 import type { OutgoingEmail } from '../index.ts';
 import type { Mailbox } from './address.ts';
 
+/**
+ * nodemailer's default list of signed headers plus List-Unsubscribe-Post: RFC 8058 §4 says
+ * mailbox providers honour one-click unsubscribe only when the DKIM signature covers both.
+ */
+const signedHeaders = [
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type',
+  'Content-Transfer-Encoding:Content-ID:Content-Description:Resent-Date:Resent-From',
+  'Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID:In-Reply-To:References:List-Id',
+  'List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post:List-Owner:List-Archive:OTP-Token',
+].join(':');
+
 const asAddress = (m: Mailbox) => (m.name ? { name: m.name, address: m.email } : m.email);
 
 export function mailOptions(message: OutgoingEmail): SendMailOptions {
@@ -20,12 +31,13 @@ export function mailOptions(message: OutgoingEmail): SendMailOptions {
       content: a.content,
       ...(a.contentId ? { cid: a.contentId } : {}),
     })),
-    // Envelope sender = From for now; the feedback issue gives every message a VERP address.
-    envelope: { from: message.from.email, to: [message.to.email] },
+    // The envelope sender is where bounces go: the message's own VERP address when a bounce
+    // domain is configured.
+    envelope: { from: message.returnPath ?? message.from.email, to: [message.to.email] },
   };
   if (message.replyTo) options.replyTo = asAddress(message.replyTo);
   if (message.html !== null) options.html = message.html;
   if (message.text !== null) options.text = message.text;
-  if (message.dkim) options.dkim = message.dkim;
+  if (message.dkim) options.dkim = { ...message.dkim, headerFieldNames: signedHeaders };
   return options;
 }

@@ -2,4 +2,5 @@
 export * from './address.ts';
 export * from './capture-provider.ts';
 export * from './domains.ts';
+export * from './return-path.ts';
 export * from './smtp-provider.ts';

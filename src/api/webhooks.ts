@@ -1,0 +1,373 @@
+// /v1/webhooks: the project's outbound webhook endpoints (Standard Webhooks), their signing
+// secrets, the log of every delivery attempt, replays of past events and a test request.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Config } from '../config/index.ts';
+import type { Database } from '../db/index.ts';
+import { ApiError } from '../errors/index.ts';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  eventTypes,
+  getWebhookEndpoint,
+  listAttempts,
+  listDeliveries,
+  listWebhookEndpoints,
+  maxReplayDays,
+  replayEvent,
+  replayRange,
+  rotateWebhookSecret,
+  sendTestWebhook,
+  type UrlPolicy,
+  updateWebhookEndpoint,
+  webhookEndpointView,
+  webhookInputSchema,
+  webhookPatchSchema,
+} from '../webhooks/index.ts';
+import { errorResponses } from './schemas.ts';
+
+export interface WebhooksDeps {
+  db: Kysely<Database>;
+  config: Config;
+}
+
+const endpointSchema = z
+  .object({
+    id: z.string().meta({ examples: ['wh_01jd0q8r6f3c9v2k7x5m4n8p1t'] }),
+    url: z.string(),
+    description: z.string().nullable(),
+    eventTypes: z.array(z.string()).meta({ description: 'Empty: every event type.' }),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable().meta({
+      description: 'Why Aviso disabled the endpoint (every delivery failed for the whole retry period).',
+    }),
+    disabledAt: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'WebhookEndpoint' });
+
+const secretField = z.string().meta({
+  description:
+    'The Standard Webhooks signing secret ("whsec_…"): verify each request\'s webhook-signature with it.',
+});
+
+const endpointWithSecretSchema = endpointSchema
+  .extend({ secret: secretField })
+  .meta({ id: 'WebhookEndpointWithSecret' });
+
+const secretSchema = z.object({ secret: secretField }).meta({ id: 'WebhookSecret' });
+
+const attemptSchema = z
+  .object({
+    attemptId: z.string(),
+    deliveryId: z.string(),
+    eventId: z.string().meta({ description: 'The "data.id" of the payload; webhook-id is "evt_" + it.' }),
+    eventType: z.string().nullable(),
+    messageId: z.string(),
+    attemptedAt: z.string(),
+    statusCode: z.number().int().nullable().meta({ description: 'null: no HTTP answer (see error).' }),
+    latencyMs: z.number().int(),
+    responseSnippet: z.string().nullable().meta({ description: 'The first kilobyte of the answer.' }),
+    error: z
+      .string()
+      .nullable()
+      .meta({ description: 'Network error, timeout, or refusal by the URL guard.' }),
+    succeeded: z.boolean().meta({ description: 'The endpoint answered 2xx.' }),
+    replay: z.boolean(),
+  })
+  .meta({ id: 'WebhookAttempt' });
+
+const deliverySchema = z
+  .object({
+    deliveryId: z.string(),
+    eventId: z.string(),
+    eventType: z.string().nullable(),
+    messageId: z.string(),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    attempts: z.number().int(),
+    replay: z.boolean(),
+    nextAttemptAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pending only. Deliveries of a disabled endpoint wait until it is enabled.' }),
+    lastAttemptAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+const replayBody = z
+  .strictObject({
+    eventId: z.string().optional().meta({ description: 'One event to send again ("123" or "evt_123").' }),
+    since: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'Events at or after (ISO 8601).' }),
+    until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Events before (ISO 8601).' }),
+    eventTypes: z
+      .array(z.enum(eventTypes))
+      .optional()
+      .meta({ description: "With since/until: these types only. Default: the endpoint's event types." }),
+  })
+  .meta({
+    id: 'WebhookReplayRequest',
+    description: `Either eventId, or since and until (at most ${maxReplayDays} days apart).`,
+  });
+
+const testResultSchema = z
+  .object({
+    succeeded: z.boolean(),
+    statusCode: z.number().int().nullable(),
+    latencyMs: z.number().int(),
+    responseSnippet: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'WebhookTestResult' });
+
+const idParams = z.object({ id: z.string().meta({ description: 'The endpoint id (wh_…).' }) });
+
+const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
+};
+
+export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
+  const { db, config } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['webhooks'];
+  const policy: UrlPolicy = { allowPrivate: config.webhooksAllowPrivate };
+
+  r.get(
+    '/v1/webhooks',
+    {
+      schema: {
+        summary: "The project's webhook endpoints",
+        tags,
+        response: { 200: z.object({ data: z.array(endpointSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => ({
+      data: (await listWebhookEndpoints(db, request.auth.projectId)).map(webhookEndpointView),
+    }),
+  );
+
+  r.post(
+    '/v1/webhooks',
+    {
+      schema: {
+        summary: 'Add a webhook endpoint',
+        description:
+          'Message events are POSTed to the URL as JSON, signed per Standard Webhooks with the secret in the answer. ' +
+          'The URL must resolve to a public address unless AVISO_WEBHOOKS_ALLOW_PRIVATE=true.',
+        tags,
+        body: webhookInputSchema,
+        response: { 201: endpointWithSecretSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await createWebhookEndpoint(db, request.auth.projectId, request.body, policy);
+      return reply.code(201).send({ ...webhookEndpointView(endpoint), secret: endpoint.secret });
+    },
+  );
+
+  r.get(
+    '/v1/webhooks/:id',
+    {
+      schema: {
+        summary: 'One webhook endpoint',
+        tags,
+        params: idParams,
+        response: { 200: endpointSchema, ...errorResponses },
+      },
+    },
+    async (request) =>
+      webhookEndpointView(await getWebhookEndpoint(db, request.auth.projectId, request.params.id)),
+  );
+
+  r.patch(
+    '/v1/webhooks/:id',
+    {
+      schema: {
+        summary: 'Change a webhook endpoint, or enable it again after Aviso disabled it',
+        tags,
+        params: idParams,
+        body: webhookPatchSchema,
+        response: { 200: endpointSchema, ...errorResponses },
+      },
+    },
+    async (request) =>
+      webhookEndpointView(
+        await updateWebhookEndpoint(db, request.auth.projectId, request.params.id, request.body, policy),
+      ),
+  );
+
+  r.delete(
+    '/v1/webhooks/:id',
+    {
+      schema: {
+        summary: 'Remove a webhook endpoint with its pending deliveries and log',
+        tags,
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  r.get(
+    '/v1/webhooks/:id/secret',
+    {
+      schema: {
+        summary: "The endpoint's signing secret",
+        tags,
+        params: idParams,
+        response: { 200: secretSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      secret: (await getWebhookEndpoint(db, request.auth.projectId, request.params.id)).secret,
+    }),
+  );
+
+  r.post(
+    '/v1/webhooks/:id/secret/rotate',
+    {
+      schema: {
+        summary: 'Replace the signing secret (effective at once)',
+        tags,
+        params: idParams,
+        response: { 200: secretSchema, ...errorResponses },
+      },
+    },
+    async (request) => ({
+      secret: (await rotateWebhookSecret(db, request.auth.projectId, request.params.id)).secret,
+    }),
+  );
+
+  r.get(
+    '/v1/webhooks/:id/attempts',
+    {
+      schema: {
+        summary: 'The delivery log: every attempt, newest first',
+        tags,
+        params: idParams,
+        querystring: z.strictObject({
+          status: z
+            .enum(['succeeded', 'failed'])
+            .optional()
+            .meta({ description: 'succeeded: answered 2xx; failed: anything else.' }),
+          ...pageQuery,
+        }),
+        response: {
+          200: z.object({ data: z.array(attemptSchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const endpoint = await getWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      return listAttempts(db, endpoint.id, request.query);
+    },
+  );
+
+  r.get(
+    '/v1/webhooks/:id/deliveries',
+    {
+      schema: {
+        summary: 'Deliveries (one per event) with their state, newest first',
+        tags,
+        params: idParams,
+        querystring: z.strictObject({
+          status: z.enum(['pending', 'succeeded', 'failed']).optional(),
+          ...pageQuery,
+        }),
+        response: {
+          200: z.object({ data: z.array(deliverySchema), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const endpoint = await getWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      return listDeliveries(db, endpoint.id, request.query);
+    },
+  );
+
+  r.post(
+    '/v1/webhooks/:id/replay',
+    {
+      schema: {
+        summary: 'Send past events to the endpoint again',
+        description:
+          'One event (eventId) or every event of the project in a time range; they are queued as new deliveries ' +
+          'with the same webhook-id as before.',
+        tags,
+        params: idParams,
+        body: replayBody,
+        response: {
+          202: z
+            .object({ queued: z.number().int().meta({ description: 'Deliveries queued.' }) })
+            .meta({ id: 'WebhookReplayResult' }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { eventId, since, until, eventTypes: types } = request.body;
+      const { projectId } = request.auth;
+      const ranged = since !== undefined || until !== undefined || types !== undefined;
+      if (eventId !== undefined && ranged)
+        throw new ApiError(
+          'conflicting_fields',
+          'Give either "eventId" or "since" and "until", not both.',
+          since !== undefined ? 'since' : until !== undefined ? 'until' : 'eventTypes',
+        );
+      let queued: number;
+      if (eventId !== undefined) {
+        queued = await replayEvent(db, projectId, request.params.id, eventId);
+      } else {
+        if (since === undefined)
+          throw new ApiError('field_required', 'Give "eventId", or "since" and "until".', 'since');
+        if (until === undefined) throw new ApiError('field_required', 'Give "until" with "since".', 'until');
+        queued = await replayRange(db, projectId, request.params.id, {
+          since: new Date(since),
+          until: new Date(until),
+          ...(types ? { eventTypes: types } : {}),
+        });
+      }
+      return reply.code(202).send({ queued });
+    },
+  );
+
+  r.post(
+    '/v1/webhooks/:id/test',
+    {
+      schema: {
+        summary: 'Send a signed "webhook.test" request now and show the answer',
+        description: 'Nothing is queued, retried or logged: this checks that the receiver works.',
+        tags,
+        params: idParams,
+        response: { 200: testResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const endpoint = await getWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      const result = await sendTestWebhook(endpoint, {
+        allowPrivate: config.webhooksAllowPrivate,
+        timeoutMs: config.webhookTimeoutSeconds * 1000,
+      });
+      return {
+        succeeded: result.succeeded,
+        statusCode: result.statusCode,
+        latencyMs: result.latencyMs,
+        responseSnippet: result.responseSnippet,
+        error: result.error,
+      };
+    },
+  );
+}

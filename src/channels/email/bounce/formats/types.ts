@@ -1,0 +1,51 @@
+// What a reader of one family of plain-text bounce formats gets and gives.
+import type { Headers } from '../mime.ts';
+import type { RecipientFailure } from '../types.ts';
+
+export interface BounceText {
+  headers: Headers;
+  subject: string;
+  from: string;
+  /** The human-readable report without the enclosed original message. */
+  body: string;
+  /** To: of the enclosed original, for notices that name no recipient (old Sendmail). */
+  originalTo: string;
+}
+
+/** Reads the recipients of one family of formats, or undefined when it is not that family. */
+export type FormatReader = (message: BounceText) => RecipientFailure[] | undefined;
+
+/** The SMTP command a reply answered, from the phrasings MTAs use to say so. */
+export function commandOf(text: string): string | undefined {
+  // An SMTP transcript (">>> RCPT To:<…>", "<<< 550 …"): the last command sent.
+  const sent = [...text.matchAll(/^\s*>>>\s*([A-Za-z]+|\.)/gm)].at(-1)?.[1]?.toUpperCase();
+  if (sent) return sent === '.' ? 'DATA' : sent;
+  const m =
+    /(?:after|in reply to|response to|while talking to)\s+(?:the\s+)?(RCPT|MAIL|DATA|HELO|EHLO|end of data|initial connection|CONNECT)/i.exec(
+      text,
+    );
+  if (!m?.[1]) {
+    // RFC 5321 §4.2.3's wording of the 550 answer to RCPT TO names the mailbox.
+    if (
+      /does not like recipient|\[RCPT_TO\]|\bRCPT TO\b|recipient address rejected|requested action not taken: mailbox unavailable/i.test(
+        text,
+      )
+    )
+      return 'RCPT';
+    if (/\[MAIL_FROM\]|\bMAIL FROM\b|sender address rejected/i.test(text)) return 'MAIL';
+    return undefined;
+  }
+  const word = m[1].toUpperCase();
+  return word === 'END OF DATA' ? 'DATA' : word === 'INITIAL CONNECTION' ? 'CONNECT' : word;
+}
+
+/** Lines of a block, until an empty line. */
+export function blockAfter(lines: string[], start: number): string[] {
+  const block: string[] = [];
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') break;
+    block.push(line.trim());
+  }
+  return block;
+}

@@ -1,0 +1,251 @@
+// Reads one message and says what it reports: the recipients that failed (or complained,
+// or were delivered) and why. The structured parts (RFC 3464, RFC 5965, SES JSON) are
+// trusted first; plain-text readers per MTA family fill in or stand in for them.
+import { findAddress, findAddresses } from './address.ts';
+import { appleUnsubscribe, parseFeedbackReport } from './arf.ts';
+import { isAutoReply } from './auto-reply.ts';
+import { dsnFailures, looksLikeDeliveryStatus, parseDeliveryStatus } from './dsn.ts';
+import { readSesNotification } from './formats/amazon-ses-json.ts';
+import { readAngleBlocks } from './formats/angle-blocks.ts';
+import { readDragonFly } from './formats/dragonfly.ts';
+import { readExchange } from './formats/exchange.ts';
+import { readExim } from './formats/exim.ts';
+import { readGeneric, readNamingSentences } from './formats/generic.ts';
+import { readGmail } from './formats/gmail.ts';
+import { readSendmail } from './formats/sendmail.ts';
+import { readTranscript } from './formats/transcript.ts';
+import type { BounceText, FormatReader } from './formats/types.ts';
+import {
+  decodeWords,
+  type Headers,
+  header,
+  leaves,
+  type MimePart,
+  parseHeaders,
+  parseMime,
+  toBinary,
+} from './mime.ts';
+import { classifyFailure } from './reasons.ts';
+import { findReplyCode, findStatus } from './status-codes.ts';
+import type { BounceReport, BounceResult, RecipientFailure } from './types.ts';
+
+/** Most specific first: each reader recognises its family by a signature phrase. */
+const readers: readonly FormatReader[] = [
+  readGmail,
+  readExim,
+  readDragonFly,
+  readSendmail,
+  readExchange,
+  readAngleBlocks,
+  readNamingSentences,
+  readTranscript,
+  readGeneric,
+];
+
+/** Lines after which a notice quotes the message that failed. */
+const originalMarker =
+  /^[ \t>]*(?:-{2,}|={2,}|\*{2,})?[ \t]*(?:this is a copy of the message|below this line is a copy of the message|(?:the |your )?(?:original|returned|unsent|undelivered|rejected) (?:message|mail|e-?mail)(?:'s headers)?(?: follows| was| headers?)?[ \t]*:?[ \t]*(?:-{2,}|={2,})?[ \t]*$|original message follows|below is a copy of the original message|the header of the original message is following|message headers follow|header of returned message)/im;
+
+const originalFields = ['message-id', 'x-aviso-message-id', 'return-path', 'to', 'from', 'subject', 'date'];
+
+function pickOriginal(headers: Headers): Record<string, string> {
+  const original: Record<string, string> = {};
+  for (const name of originalFields) {
+    const value = header(headers, name);
+    if (value) original[name] = decodeWords(value);
+  }
+  return original;
+}
+
+function findEnclosed(part: MimePart): MimePart | undefined {
+  if (part.message) return part.message;
+  for (const child of part.parts) {
+    const found = findEnclosed(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function humanText(root: MimePart): string {
+  const texts: string[] = [];
+  for (const leaf of leaves(root)) {
+    // A multipart leaf is one whose parts could not be found: its body is all there is.
+    if (leaf.type === 'text/plain' || leaf.type.startsWith('multipart/')) {
+      texts.push(leaf.text);
+    } else if (leaf.type === 'text/html' && !leaves(root).some((l) => l.type === 'text/plain')) {
+      texts.push(
+        leaf.text
+          .replace(/<(?:br|\/p|\/div|\/tr|\/h\d)[^>]*>/gi, '\n')
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/&nbsp;/g, ' ')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&amp;/g, '&'),
+      );
+    }
+  }
+  return texts.join('\n\n');
+}
+
+/** Splits a plain notice into the report and the quoted original. */
+function splitQuoted(text: string): [string, string] {
+  const m = originalMarker.exec(text);
+  if (!m) return [text, ''];
+  return [text.slice(0, m.index), text.slice(m.index + m[0].length)];
+}
+
+function inlineHeaders(quoted: string): Headers {
+  const start = quoted.search(/^[A-Za-z][\w-]*:[ \t]*\S/m);
+  return start < 0 ? new Map() : parseHeaders(quoted.slice(start).split(/\r?\n\r?\n/)[0] ?? '');
+}
+
+function findOriginal(root: MimePart, quoted: string): Record<string, string> {
+  const enclosed = findEnclosed(root);
+  if (enclosed) return pickOriginal(enclosed.headers);
+  const headersPart = leaves(root).find((l) => /^text\/rfc822-headers?$/.test(l.type));
+  if (headersPart) return pickOriginal(parseHeaders(headersPart.text));
+  return pickOriginal(inlineHeaders(quoted));
+}
+
+/** A DSN without Diagnostic-Code takes the words (and the SMTP command) the text part gives for the same address. */
+function completeFromText(failures: RecipientFailure[], fromText: RecipientFailure[]): RecipientFailure[] {
+  return failures.map((f) => {
+    const same =
+      fromText.find((t) => t.recipient === f.recipient) ?? (fromText.length === 1 ? fromText[0] : undefined);
+    if (!same) return f;
+    return { ...f, diagnostic: f.diagnostic || same.diagnostic, command: f.command ?? same.command };
+  });
+}
+
+function readText(message: BounceText): RecipientFailure[] {
+  for (const read of readers) {
+    const found = read(message);
+    if (found && found.length > 0) return found;
+  }
+  return [];
+}
+
+function complaintResults(recipients: string[], feedbackType: string): BounceResult[] {
+  const list = recipients.length > 0 ? recipients : [''];
+  return list.map((recipient) => ({
+    recipient,
+    status: '',
+    replyCode: '',
+    reason: 'feedback',
+    hardBounce: false,
+    feedbackType,
+    diagnostic: '',
+  }));
+}
+
+const deliveredActions = new Set(['delivered', 'relayed', 'expanded']);
+
+/** The "From sender date" line that starts each message of an mbox file. */
+const mboxSeparator = /^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} /gm;
+
+/**
+ * Reads one message, or each message of an mbox holding several (a mailbox of bounces
+ * saved to one file): their results in order, the kind and original of the first.
+ */
+export async function parseBounce(raw: Buffer | string): Promise<BounceReport> {
+  const text = toBinary(raw);
+  const starts = [...text.matchAll(mboxSeparator)].map((m) => m.index ?? 0);
+  if (starts.length < 2) return parseOne(text);
+  const reports = await Promise.all(
+    starts.map((start, i) => parseOne(text.slice(start, starts[i + 1] ?? text.length))),
+  );
+  const first = reports.find((r) => r.results.length > 0) ?? (reports[0] as BounceReport);
+  return { ...first, results: reports.flatMap((r) => (r.kind === first.kind ? r.results : [])) };
+}
+
+async function parseOne(raw: string): Promise<BounceReport> {
+  const root = parseMime(raw);
+  const subject = decodeWords(header(root.headers, 'subject'));
+  const from = decodeWords(header(root.headers, 'from'));
+  const [body, quoted] = splitQuoted(humanText(root));
+  const original = findOriginal(root, quoted);
+
+  const feedback = leaves(root).find((l) => l.type === 'message/feedback-report');
+  const complaint = feedback ? parseFeedbackReport(feedback.text, original) : appleUnsubscribe(root.headers);
+  if (complaint) {
+    return {
+      kind: 'complaint',
+      results: complaintResults(complaint.recipients, complaint.feedbackType),
+      original,
+    };
+  }
+
+  const ses = readSesNotification(body);
+  if (ses) return sesReport(ses, original);
+
+  const statusParts = leaves(root).filter((l) => /^message\/(?:global-)?delivery-status$/.test(l.type));
+  let failures = statusParts.flatMap((p) => dsnFailures(parseDeliveryStatus(p.text)));
+  const text = humanText(root);
+  if (failures.length === 0 && looksLikeDeliveryStatus(text))
+    failures = dsnFailures(parseDeliveryStatus(text));
+  const fromText = readText({ headers: root.headers, subject, from, body, originalTo: original.to ?? '' });
+  failures = failures.length > 0 ? completeFromText(failures, fromText) : fromText;
+  if (failures.length === 0 && statusParts.length > 0 && original.to) {
+    // A delivery-status report that names no recipient ("Delivery report unavailable") is
+    // still a report that the returned message failed: its To is who it was for.
+    const recipient = findAddress(original.to);
+    if (recipient) failures = [{ recipient, diagnostic: '', action: 'failed' }];
+  }
+  if (/@googlegroups\.com$/.test(failures[0]?.recipient ?? '') && /google/i.test(from)) {
+    // Google Groups refusing a post: the group does not exist or the sender may not post.
+    failures = failures.map((f) => (f.status || findStatus(f.diagnostic) ? f : { ...f, reason: 'rejected' }));
+  }
+
+  if (failures.length === 0) {
+    if (isAutoReply(root.headers, subject)) {
+      const recipient = findAddress(from);
+      const vacation: BounceResult = {
+        recipient,
+        status: '',
+        replyCode: '',
+        reason: 'vacation',
+        hardBounce: false,
+        feedbackType: null,
+        diagnostic: subject.slice(0, 1000),
+      };
+      return { kind: 'auto-reply', results: [vacation], original };
+    }
+    return { kind: 'none', results: [], original };
+  }
+  const failed = failures.filter((f) => !deliveredActions.has(f.action ?? ''));
+  if (failed.length === 0) {
+    return { kind: 'delivered', results: failures.map(deliveredResult), original };
+  }
+  return { kind: 'bounce', results: failed.map(classifyFailure), original };
+}
+
+function deliveredResult(f: RecipientFailure): BounceResult {
+  const status = f.status || findStatus(f.diagnostic) || '2.0.0';
+  return {
+    recipient: f.recipient.toLowerCase(),
+    status,
+    replyCode: findReplyCode(f.diagnostic, status),
+    reason: 'delivered',
+    hardBounce: false,
+    feedbackType: null,
+    diagnostic: f.diagnostic.trim().slice(0, 1000),
+  };
+}
+
+function sesReport(failures: RecipientFailure[], original: Record<string, string>): BounceReport {
+  const complained = failures.filter((f) => f.reason === 'feedback');
+  if (complained.length > 0) {
+    return {
+      kind: 'complaint',
+      results: complaintResults(
+        complained.flatMap((f) => findAddresses(f.recipient)),
+        complained[0]?.feedbackType ?? 'abuse',
+      ),
+      original,
+    };
+  }
+  if (failures.every((f) => f.reason === 'delivered')) {
+    return { kind: 'delivered', results: failures.map(deliveredResult), original };
+  }
+  return { kind: 'bounce', results: failures.map(classifyFailure), original };
+}

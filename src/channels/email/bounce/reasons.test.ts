@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { classifyFailure, classifyReason, isHardBounce } from './reasons.ts';
+import { findReplyCode, findStatus, pseudoStatus, reasonOfStatus } from './status-codes.ts';
+
+describe('status codes', () => {
+  it.each([
+    ['5.1.1', 'userunknown'],
+    ['5.1.2', 'hostunknown'],
+    ['5.2.2', 'mailboxfull'],
+    ['4.2.2', 'mailboxfull'],
+    ['5.1.10', 'notaccept'],
+    ['5.7.26', 'authfailure'],
+    ['5.7.25', 'requireptr'],
+    ['5.3.4', 'mesgtoobig'],
+    ['5.0.0', undefined],
+    ['5.7.1', undefined],
+  ])('%s names %s', (status, reason) => {
+    expect(reasonOfStatus(status)).toBe(reason);
+  });
+
+  it('finds codes in replies, not in IP addresses or versions', () => {
+    expect(findStatus('host 192.0.2.1 said: 550 5.1.1 <a@b.c>... User unknown')).toBe('5.1.1');
+    expect(findStatus('Sendmail 8.14.4/8.14.4 at 192.0.2.5')).toBe('');
+    expect(findReplyCode('host mx said: 550-5.7.1 blocked')).toBe('550');
+    expect(findReplyCode('451 4.3.0 try later', '5.3.0')).toBe('');
+  });
+
+  it('gives a pseudo code of the right class when the report has none', () => {
+    expect(pseudoStatus('userunknown', false)).toBe('5.0.911');
+    expect(pseudoStatus('expired', true)).toBe('4.0.947');
+    expect(pseudoStatus('feedback', false)).toBe('');
+  });
+});
+
+describe('classifyReason', () => {
+  const reason = (diagnostic: string, status = '', extra = {}) =>
+    classifyReason({ recipient: 'a@example.com', diagnostic, ...extra }, status);
+
+  it.each([
+    ['552 5.2.2 Mailbox full', '5.2.2', 'mailboxfull'],
+    ['550 5.1.1 <a@example.com>: Recipient address rejected: User unknown', '5.1.1', 'userunknown'],
+    [
+      '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org',
+      '5.7.1',
+      'blocked',
+    ],
+    ['550 5.7.1 Message rejected as spam by Content Filtering', '5.7.1', 'spamdetected'],
+    ['550 5.7.26 Unauthenticated email is not accepted from this domain', '5.7.26', 'authfailure'],
+    ['450 4.7.1 Client host rejected: cannot find your hostname', '4.7.1', 'requireptr'],
+    ['554 5.7.1 Relay access denied', '5.7.1', 'norelaying'],
+    ['550 5.2.1 The email account that you tried to reach is disabled', '5.2.1', 'suspend'],
+    ['Host or domain name not found. Name service error for name=example.invalid', '5.4.4', 'hostunknown'],
+    ['Host or domain name not found. Name service error (try again)', '4.4.3', 'networkerror'],
+  ])('%s → %s', (diagnostic, status, expected) => {
+    expect(reason(diagnostic, status)).toBe(expected);
+  });
+
+  it('takes "user unknown" after DATA for a filter, at RCPT TO for a missing mailbox', () => {
+    expect(reason('550 Unknown user kijitora@example.jp', '5.0.0', { command: 'DATA' })).toBe('filtered');
+    expect(reason('550 Unknown user kijitora@example.jp', '5.0.0', { command: 'RCPT' })).toBe('userunknown');
+  });
+
+  it('calls a failing local delivery program a mailer error unless the mailbox is full', () => {
+    expect(reason('procmail: no such user', '5.1.1', { localDelivery: true })).toBe('mailererror');
+    expect(reason('Quota exceeded', '4.3.0', { localDelivery: true })).toBe('mailboxfull');
+  });
+
+  it('falls back on the action and the status class', () => {
+    expect(reason('', '', { action: 'delayed' })).toBe('expired');
+    expect(reason('something odd', '5.6.9')).toBe('contenterror');
+    expect(reason('', '')).toBe('undefined');
+  });
+});
+
+describe('classifyFailure', () => {
+  it('prefers the remote server code to the reporting MTA one and fills the reply code', () => {
+    const result = classifyFailure({
+      recipient: 'A@Example.COM',
+      diagnostic: "Unknown address error 550-'5.2.2 <a@example.com>... Mailbox Full'",
+      status: '5.1.0',
+    });
+    expect(result).toMatchObject({
+      recipient: 'a@example.com',
+      status: '5.2.2',
+      replyCode: '550',
+      reason: 'mailboxfull',
+      hardBounce: false,
+      feedbackType: null,
+    });
+  });
+
+  it('suppresses unknown users and hosts, and null MX only when permanent', () => {
+    expect(isHardBounce('userunknown', '5.1.1')).toBe(true);
+    expect(isHardBounce('hostunknown', '5.0.912')).toBe(true);
+    expect(isHardBounce('notaccept', '5.1.10')).toBe(true);
+    expect(isHardBounce('notaccept', '4.0.0')).toBe(false);
+    expect(isHardBounce('mailboxfull', '5.2.2')).toBe(false);
+  });
+});

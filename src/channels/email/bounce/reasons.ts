@@ -1,0 +1,183 @@
+// Turns what a report says about one recipient into a verdict: reason, status code and
+// whether the address must be suppressed. Pure. The order of the checks is the design: a
+// reason that the words or a specific status code show wins over the vaguer ones after it.
+
+import { commandOf } from './formats/types.ts';
+import { matchesReason, normalize } from './phrases.ts';
+import { findReplyCode, findStatus, pseudoStatus, reasonOfStatus } from './status-codes.ts';
+import type { BounceReason, BounceResult, RecipientFailure } from './types.ts';
+
+/**
+ * Checked in this order, each by its phrases or by a status code that names it. Causes at the
+ * recipient (a full or unknown mailbox) come before causes at the sender (a blocked IP), so
+ * a reply such as "550 5.2.2 mailbox full (blocked)" counts as what the recipient can fix.
+ */
+const firstPass: readonly BounceReason[] = [
+  'mailboxfull',
+  'mesgtoobig',
+  'exceedlimit',
+  'suspend',
+  'hasmoved',
+  'norelaying',
+  'authfailure',
+  'notaccept',
+  'userunknown',
+  'filtered',
+  'requireptr',
+  'notcompliantrfc',
+  'badreputation',
+  'contenterror',
+  'rejected',
+  'hostunknown',
+  'spamdetected',
+  'virusdetected',
+  'speeding',
+  'toomanyconn',
+  'blocked',
+];
+
+/** Vaguer words, only once nothing above fits. */
+const secondPass: readonly BounceReason[] = [
+  'policyviolation',
+  'failedstarttls',
+  'systemfull',
+  'systemerror',
+  'networkerror',
+  'expired',
+  'securityerror',
+  'mailererror',
+  'syntaxerror',
+];
+
+/** The class of a status code (RFC 3463 §3: X.SUBJECT.*) when its detail names nothing. */
+function reasonOfSubject(status: string): BounceReason | undefined {
+  const subject = status.split('.')[1];
+  switch (subject) {
+    case '1':
+      return 'userunknown';
+    case '2':
+      return 'mailboxfull';
+    case '3':
+      return 'systemerror';
+    case '4':
+      return 'networkerror';
+    case '6':
+      return 'contenterror';
+    case '7':
+      return 'securityerror';
+    default:
+      return undefined;
+  }
+}
+
+/** Codes servers also use loosely (5.6.0 for spam, 5.3.0 for anything): the words decide first. */
+const looseCodes = new Set(['5.1.0', '5.1.3', '5.3.0', '5.6.0']);
+
+/** Words that, next to a 5.1.1, show the refusal was not about the mailbox existing. */
+const notAboutTheMailbox: readonly BounceReason[] = [
+  'norelaying',
+  'blocked',
+  'mailboxfull',
+  'hasmoved',
+  'rejected',
+  'notaccept',
+  'filtered',
+];
+
+/** Replies that can only mean the account does not exist, whenever they are sent. */
+const noSuchAccount = /this user doesn't have an? \S+ account/;
+
+/**
+ * "User unknown" is only a fact about the mailbox when the status code says so (X.1.1) or
+ * the server said it in reply to RCPT TO. Said after DATA (or when we cannot tell), it is
+ * how content filters and per-user rules refuse a message: filtered, not userunknown.
+ */
+function isUserUnknown(failure: RecipientFailure, text: string, named: BounceReason | undefined): boolean {
+  if (named === 'userunknown') return !notAboutTheMailbox.some((r) => matchesReason(r, text));
+  if (named === 'suspend' || !matchesReason('userunknown', text)) return false;
+  if (noSuchAccount.test(text)) return true;
+  // No SMTP reply quoted: the reporting MTA's own verdict on the address (Exchange, Notes…).
+  const classOnly = !failure.status || /^[45]\.0\.0$/.test(failure.status);
+  const ownVerdict = !failure.command && classOnly && !findReplyCode(failure.diagnostic);
+  return failure.command === 'RCPT' || ownVerdict;
+}
+
+function isFiltered(failure: RecipientFailure, text: string, named: BounceReason | undefined): boolean {
+  const words = matchesReason('filtered', text) || matchesReason('userunknown', text);
+  if (named === 'filtered') return words;
+  return failure.command !== 'RCPT' && failure.command !== 'MAIL' && words;
+}
+
+export function classifyReason(failure: RecipientFailure, status: string): BounceReason {
+  const reason = decideReason(failure, status);
+  // A DNS failure reported as temporary is the network's, not a domain that does not exist.
+  return reason === 'hostunknown' && status.startsWith('4') ? 'networkerror' : reason;
+}
+
+function decideReason(failure: RecipientFailure, status: string): BounceReason {
+  const text = normalize(failure.diagnostic);
+  if (failure.localDelivery) return matchesReason('mailboxfull', text) ? 'mailboxfull' : 'mailererror';
+  if (failure.reason) return failure.reason;
+  const named = reasonOfStatus(status);
+  const strong = looseCodes.has(`5${status.slice(1)}`) ? undefined : named;
+  for (const reason of firstPass) {
+    if (reason === 'userunknown') {
+      if (isUserUnknown(failure, text, strong)) return reason;
+    } else if (reason === 'filtered') {
+      if (isFiltered(failure, text, strong)) return reason;
+    } else if (strong === reason || matchesReason(reason, text)) {
+      return reason;
+    }
+  }
+  for (const reason of secondPass) {
+    if (matchesReason(reason, text)) return reason;
+  }
+  if (named) return named;
+  if (failure.action === 'delayed' || failure.temporary) return 'expired';
+  const bySubject = reasonOfSubject(status);
+  if (bySubject && !/^[45]\.0\.0$/.test(status)) return bySubject;
+  // RFC 5321 §4.2.2: 500-504 are about the command itself.
+  if (/^50[0-4]$/.test(findReplyCode(failure.diagnostic))) return 'syntaxerror';
+  return text.trim() || status ? 'onhold' : 'undefined';
+}
+
+/** RFC 3463 §3.1 with RFC 5321 §4.2.1: a 4 says "try again later". */
+function isTemporary(failure: RecipientFailure, status: string, replyCode: string): boolean {
+  if (status) return status.startsWith('4');
+  if (replyCode) return replyCode.startsWith('4');
+  return failure.action === 'delayed' || failure.temporary === true;
+}
+
+export function isHardBounce(reason: BounceReason, status: string): boolean {
+  if (reason === 'userunknown' || reason === 'hostunknown' || reason === 'hasmoved') return true;
+  // A null MX (RFC 7505) is final; a host refusing mail for now is not.
+  return reason === 'notaccept' && status.startsWith('5');
+}
+
+/** The status code: the report's own, unless the server's reply has a more specific one. */
+function chooseStatus(failure: RecipientFailure): string {
+  const given = failure.status ?? '';
+  const inReply = findStatus(failure.diagnostic);
+  if (!given) return inReply;
+  // The remote server's own code is more precise than the one the reporting MTA chose for
+  // its report, unless the server's is only a class (5.0.0).
+  if (inReply && !/^[45]\.0\.0$/.test(inReply)) return inReply;
+  return given;
+}
+
+export function classifyFailure(reported: RecipientFailure): BounceResult {
+  const failure = { ...reported, command: reported.command ?? commandOf(reported.diagnostic) };
+  let status = chooseStatus(failure);
+  const replyCode = failure.replyCode || findReplyCode(failure.diagnostic, status);
+  const reason = classifyReason(failure, status);
+  if (!status) status = pseudoStatus(reason, isTemporary(failure, status, replyCode));
+  return {
+    recipient: failure.recipient.toLowerCase(),
+    status,
+    replyCode,
+    reason,
+    hardBounce: isHardBounce(reason, status),
+    feedbackType: null,
+    diagnostic: failure.diagnostic.replace(/\s+/g, ' ').trim().slice(0, 1000),
+  };
+}

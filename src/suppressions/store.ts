@@ -1,0 +1,155 @@
+// Suppressions: recipients a project must not send to on a stream, and why. Added by the
+// system (hard bounce, complaint, unsubscribe, repeated soft bounces) or by people (API, CSV
+// import); removed only by people. Every addition and removal writes an audit row saying who
+// did it and why, in the same statement.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/index.ts';
+
+export const streams = ['transactional', 'promotional'] as const;
+export type Stream = (typeof streams)[number];
+
+export const suppressionReasons = [
+  'hard-bounce',
+  'complaint',
+  'unsubscribe',
+  'soft-bounces',
+  'manual',
+] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
+
+/** Reasons a 2FA or password-reset template may send through (the address may work again). */
+export const bounceReasons: ReadonlySet<string> = new Set(['hard-bounce', 'soft-bounces']);
+
+export interface SuppressionInput {
+  projectId: string;
+  /** Lower-case email address or E.164 number (see normalizeAddress). */
+  address: string;
+  streams: readonly Stream[];
+  reason: SuppressionReason;
+  details?: Record<string, unknown>;
+  messageId?: string | null;
+  /** An API key id, "system" or "cli". */
+  actor: string;
+  note?: string | null;
+}
+
+export interface Suppression {
+  address: string;
+  stream: Stream;
+  reason: SuppressionReason;
+  details: Record<string, unknown>;
+  messageId: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** Email addresses compare without case; phone numbers are E.164 already. */
+export function normalizeAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+/**
+ * Adds suppressions that do not exist yet (an existing one keeps its first reason) and
+ * audits the new ones. Returns the rows added.
+ */
+export async function addSuppressions(
+  db: Kysely<Database>,
+  list: readonly SuppressionInput[],
+): Promise<{ address: string; stream: Stream; reason: string }[]> {
+  const rows = list.flatMap((s) =>
+    s.streams.map((stream) => ({
+      project_id: s.projectId,
+      stream,
+      address: normalizeAddress(s.address),
+      reason: s.reason,
+      details: s.details ?? {},
+      message_id: s.messageId ?? null,
+      created_by: s.actor,
+      note: s.note ?? null,
+    })),
+  );
+  if (rows.length === 0) return [];
+  const result = await sql<{ address: string; stream: Stream; reason: string }>`
+    WITH input AS (
+      SELECT DISTINCT ON (project_id, stream, address) *
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(
+        project_id text, stream text, address text, reason text, details jsonb, message_id text,
+        created_by text, note text)
+    ), added AS (
+      INSERT INTO suppressions (project_id, stream, address, reason, details, message_id, created_by)
+      SELECT project_id, stream, address, reason, details, message_id, created_by FROM input
+      ON CONFLICT DO NOTHING
+      RETURNING project_id, stream, address, reason
+    ), audit AS (
+      INSERT INTO suppression_audit (project_id, stream, address, action, reason, actor, note)
+      SELECT a.project_id, a.stream, a.address, 'added', a.reason, i.created_by, i.note
+      FROM added a JOIN input i USING (project_id, stream, address)
+    )
+    SELECT address, stream, reason FROM added
+  `.execute(db);
+  return result.rows;
+}
+
+/** Removes a recipient's suppressions (on one stream, or all); audits each. Returns them. */
+export async function removeSuppressions(
+  db: Kysely<Database>,
+  projectId: string,
+  address: string,
+  options: { stream?: Stream; actor: string; note?: string | null },
+): Promise<{ stream: Stream; reason: string }[]> {
+  const streamFilter = options.stream ? sql`AND stream = ${options.stream}` : sql``;
+  const result = await sql<{ stream: Stream; reason: string }>`
+    WITH removed AS (
+      DELETE FROM suppressions
+      WHERE project_id = ${projectId} AND address = ${normalizeAddress(address)} ${streamFilter}
+      RETURNING project_id, stream, address, reason
+    ), audit AS (
+      INSERT INTO suppression_audit (project_id, stream, address, action, reason, actor, note)
+      SELECT project_id, stream, address, 'removed', reason, ${options.actor}, ${options.note ?? null}
+      FROM removed
+    )
+    SELECT stream, reason FROM removed ORDER BY stream
+  `.execute(db);
+  return result.rows;
+}
+
+/**
+ * The suppressions that apply to these recipients, keyed "stream address". One query for a
+ * whole batch: the accept path calls it once per request.
+ */
+export async function findSuppressions(
+  db: Kysely<Database>,
+  projectId: string,
+  addresses: readonly string[],
+): Promise<Map<string, Suppression>> {
+  const found = new Map<string, Suppression>();
+  if (addresses.length === 0) return found;
+  const rows = await db
+    .selectFrom('suppressions')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('address', '=', sql<string>`ANY(${[...new Set(addresses.map(normalizeAddress))]}::text[])`)
+    .execute();
+  for (const row of rows) found.set(`${row.stream} ${row.address}`, toSuppression(row));
+  return found;
+}
+
+export function toSuppression(row: {
+  address: string;
+  stream: string;
+  reason: string;
+  details: Record<string, unknown>;
+  message_id: string | null;
+  created_by: string;
+  created_at: Date;
+}): Suppression {
+  return {
+    address: row.address,
+    stream: row.stream as Stream,
+    reason: row.reason as SuppressionReason,
+    details: row.details,
+    messageId: row.message_id,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
