@@ -2,6 +2,7 @@
 // are stored, and one failing request does not take the requests grouped with it down.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../src/db/database.ts';
 import { noChannelContext } from '../src/messages/channel-context.ts';
 import { messageInputSchema } from '../src/messages/message-input.ts';
 import { MessageWriter } from '../src/messages/message-writer.ts';
@@ -69,5 +70,19 @@ describe('MessageWriter', () => {
       .orderBy('to_address')
       .execute();
     expect(rows.map((r) => r.to_address)).toEqual(['a@example.com', 'b@example.com', 'first@example.com']);
+  });
+
+  it('sends the accept statement as a prepared statement, planned once per connection', async () => {
+    const { db } = connect(database.url, { poolSize: 1 });
+    try {
+      const writer = new MessageWriter(db, 1);
+      for (const to of ['p1@example.com', 'p2@example.com', 'p3@example.com'])
+        await writer.store(projectId, [await prepare(to)]);
+      const prepared = await sql<{ name: string; calls: number }>`
+        SELECT name, (generic_plans + custom_plans)::int AS calls FROM pg_prepared_statements`.execute(db);
+      expect(prepared.rows).toEqual([{ name: 'aviso_accept', calls: 3 }]);
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -343,6 +343,17 @@ describe('service endpoints', () => {
       '/v1/callbacks/twilio/{id}',
       '/v1/callbacks/vonage/{id}',
       '/v1/callbacks/whatsapp/{id}',
+      '/v1/events',
+      '/v1/suppressions',
+      '/v1/suppressions/{address}',
+      '/v1/suppressions/import',
+      '/v1/inbound/bounce',
+      '/v1/project',
+      '/v1/webhooks',
+      '/v1/webhooks/{id}',
+      '/v1/webhooks/{id}/attempts',
+      '/v1/webhooks/{id}/replay',
+      '/u/{token}',
     ]) {
       expect(Object.keys(openapi.body.paths)).toContain(path);
     }
@@ -352,6 +363,9 @@ describe('service endpoints', () => {
     expect(request.properties.channel.enum).toEqual(['email', 'sms', 'whatsapp']);
     expect(request.properties.validFor).toBeDefined();
     expect(openapi.body.paths['/v1/callbacks/twilio/{id}'].post.security).toEqual([]);
+    expect(openapi.body.paths['/u/{token}'].post.security).toEqual([]);
+    expect(request.properties.tracking).toBeDefined();
+    expect(openapi.body.components.schemas.Accepted.properties.suppression).toBeDefined();
     const docs = await fetch(`${aviso.url}/docs`, { redirect: 'follow' });
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');

@@ -15,6 +15,7 @@ import type { PreparedMessage } from './prepare-message.ts';
  * event, and gets no delivery job. It also settles tracking the request left to the project.
  */
 const acceptSql = (messages: string, attachments: string) => sql<Suppressed & { id: string }>`
+  /* prepared:aviso_accept */
   WITH input AS (
     SELECT * FROM jsonb_to_recordset(${messages}::jsonb) AS x(
       id text, project_id text, channel text, stream text, priority smallint, status text,
@@ -171,4 +172,10 @@ function attachmentRows(m: PreparedMessage) {
     content_id: a.contentId,
     content: a.content,
   }));
+}
+
+export function compiledAccept(db: Kysely<Database>, projectId: string, messages: PreparedMessage[]) {
+  const rows = messages.map((m) => messageRow(projectId, m));
+  const files = messages.flatMap(attachmentRows);
+  return acceptSql(JSON.stringify(rows), JSON.stringify(files)).compile(db);
 }
