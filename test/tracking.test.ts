@@ -40,9 +40,9 @@ const html = `<html><body>
 /** Sends a message, waits until the capture provider has it, returns the parsed MIME. */
 async function send(body: Record<string, unknown>): Promise<{ id: string; mail: ParsedMail }> {
   const accepted = await aviso.request('POST', '/v1/messages', {
-    body: { to: 'reader@example.com', subject: 'Your order', ...body },
+    body: { to: 'reader@example.com', ...(body.template ? {} : { subject: 'Your order' }), ...body },
   });
-  expect(accepted.status).toBe(202);
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
   const id: string = accepted.body.id;
   await aviso.waitForStatus(id, ['sent']);
   const raw = await fetch(`${aviso.url}/v1/messages/${id}/raw`, {
@@ -347,6 +347,44 @@ describe('unsubscribe', () => {
     expect(header(transactional.mail, 'List-Unsubscribe')).toBeUndefined();
     expect(header(transactional.mail, 'List-Unsubscribe-Post')).toBeUndefined();
     expect(header(transactional.mail, 'X-Order')).toBe('1');
+  });
+
+  it('fills the {{ unsubscribe_url }} of a template with the message’s own link, never click-tracked', async () => {
+    const created = await aviso.request('POST', '/v1/templates', {
+      body: {
+        key: 'newsletter',
+        name: 'Newsletter',
+        category: 'promotional',
+        locales: {
+          en: {
+            email: {
+              subject: 'News',
+              html: '<p>Hi {{ name }}</p><a href="https://shop.example/sale">Sale</a><a href="{{ unsubscribe_url }}">Unsubscribe</a>',
+              text: 'Hi {{ name }}. Unsubscribe: {{ unsubscribe_url }}',
+            },
+          },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    const template = await aviso.request('GET', '/v1/templates/newsletter');
+    expect(template.body.variables.paths.map((p: { path: string }) => p.path)).toEqual(['name']);
+    expect((await aviso.request('POST', '/v1/templates/newsletter/publish')).status).toBe(201);
+    const { mail } = await send({
+      to: 'letters@example.com',
+      template: 'newsletter',
+      data: { name: 'Ana' },
+      tracking: { clicks: true },
+    });
+    const link = unsubscribeLink(mail);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(mail.html).toContain(`${aviso.url}/t/c/`);
+    expect(mail.html).not.toContain('aviso.invalid');
+    expect(mail.text).toContain(`Unsubscribe: ${link}`);
+    expect((await oneClick(link)).status).toBe(200);
+    expect(await suppressions('letters@example.com')).toEqual([
+      expect.objectContaining({ reason: 'unsubscribe' }),
+    ]);
   });
 
   it('one-click POST suppresses the promotional stream only, once', async () => {

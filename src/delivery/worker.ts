@@ -23,7 +23,7 @@ import { afterBounce, bounceDetails } from '../feedback/index.ts';
 import type { Logger } from '../log.ts';
 import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/index.ts';
 import { providersChangedChannel } from '../providers/index.ts';
-import { trackHtml, withUnsubscribeHeaders } from '../tracking/index.ts';
+import { type LeavingEmail, needsLinks, withFeedbackLinks } from '../tracking/index.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
   type ClaimedJob,
@@ -452,21 +452,22 @@ export class DeliveryWorker {
             .where('message_id', '=', job.id)
             .orderBy('position')
             .execute();
-    let html = job.html;
-    let headers = job.headers;
-    const tracked = html !== null && (job.track_opens || job.track_clicks);
-    if (tracked || job.stream === 'promotional') {
-      const secret = await this.options.linkSecret();
-      const baseUrl = this.options.publicUrl();
-      if (html !== null && tracked) {
-        const opens = job.track_opens;
-        html = trackHtml(html, { messageId: job.id, baseUrl, secret, opens, clicks: job.track_clicks });
-      }
-      if (job.stream === 'promotional') {
-        const mailtoDomain = this.options.bounceDomain;
-        headers = withUnsubscribeHeaders(headers, { messageId: job.id, baseUrl, secret, mailtoDomain });
-      }
-    }
+    const leaving: LeavingEmail = {
+      id: job.id,
+      stream: job.stream,
+      html: job.html,
+      text: job.text_body,
+      headers: job.headers,
+      trackOpens: job.track_opens,
+      trackClicks: job.track_clicks,
+    };
+    const { html, text, headers } = needsLinks(leaving)
+      ? withFeedbackLinks(leaving, {
+          secret: await this.options.linkSecret(),
+          baseUrl: this.options.publicUrl(),
+          mailtoDomain: this.options.bounceDomain,
+        })
+      : leaving;
     return {
       id: job.id,
       projectId: job.project_id,
@@ -476,7 +477,7 @@ export class DeliveryWorker {
       replyTo: job.reply_to,
       subject: job.subject ?? '',
       html,
-      text: job.text_body,
+      text,
       headers,
       attachments: attachments.map((a) => ({
         filename: a.filename,

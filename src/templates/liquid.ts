@@ -8,6 +8,16 @@ import { ApiError, type ErrorBody } from '../errors/index.ts';
 import { isStandIn } from './missing-variables.ts';
 
 /** Where a render happens: the recipient's locale and timezone, used by the filters. */
+/**
+ * What `{{ unsubscribe_url }}` renders to: a stand-in (the .invalid domain never resolves)
+ * that the worker replaces with the message's own signed unsubscribe link when it sends, since
+ * the link needs the message id and the public URL. Previews show the stand-in.
+ */
+export const unsubscribeUrlMarker = 'https://unsubscribe.aviso.invalid/';
+
+/** Variables every template has without the data giving them. */
+export const systemVariables: Readonly<Record<string, string>> = { unsubscribe_url: unsubscribeUrlMarker };
+
 export interface RenderEnvironment {
   locale: string;
   timezone: string;

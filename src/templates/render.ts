@@ -5,7 +5,7 @@ import type { Template } from 'liquidjs';
 import { type SmsSegmentation, segmentSms, transliterateToGsm } from '../channels/sms/index.ts';
 import { ApiError, type ErrorBody } from '../errors/index.ts';
 import type { CompiledTemplate } from './compile.ts';
-import { htmlEngine, liquidIssue, type RenderEnvironment, textEngine } from './liquid.ts';
+import { htmlEngine, liquidIssue, type RenderEnvironment, systemVariables, textEngine } from './liquid.ts';
 import { findMissingVariables } from './missing-variables.ts';
 
 export type Channel = 'email' | 'sms' | 'whatsapp';
@@ -91,7 +91,7 @@ function renderParts(
   environment: RenderEnvironment,
   channels: readonly Channel[],
 ): RenderedTemplate {
-  const options = { globals: { aviso: environment } };
+  const options = { globals: { ...systemVariables, aviso: environment } };
   const text = (t: Template[]) => textEngine.renderSync(t, scope, options) as string;
   const line = (t: Template[]) =>
     text(t)

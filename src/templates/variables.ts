@@ -14,7 +14,7 @@ import {
   type Variable,
 } from 'liquidjs';
 import type { TemplateContent } from './content.ts';
-import { htmlEngine, textEngine } from './liquid.ts';
+import { htmlEngine, systemVariables, textEngine } from './liquid.ts';
 
 export interface VariableUse {
   /** `order.items[].price` */
@@ -96,6 +96,8 @@ export function collectVariables(
       const plain = plainSegments(variable);
       const segments = plain && resolve(plain);
       if (!segments || segments.length === 0 || segments[0] === '[]') return;
+      // Aviso fills these in itself ({{ unsubscribe_url }}): not data the sender gives.
+      if (segments.length === 1 && (segments[0] as string) in systemVariables) return;
       const path = toPath(segments);
       const use = uses.get(path) ?? { path, required: false, locations: [] };
       use.required ||= !optional;
