@@ -6,11 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type BounceResult, parseBounce } from '../src/channels/email/bounce/index.ts';
 
-const corpus = fileURLToPath(new URL('../../shared/corpora/bounces/', import.meta.url));
+const corpus = corpusDir();
 
 type Expected = Pick<BounceResult, 'status' | 'replyCode' | 'reason' | 'hardBounce' | 'feedbackType'>;
 
 const percent = (n: number, of: number) => `${((100 * n) / of).toFixed(1)} %`;
+
+/** The copy in test/fixtures, or another collection laid out the same way. */
+function corpusDir(): string {
+  const given = process.env.AVISO_BOUNCE_CORPUS;
+  if (given) return given.endsWith('/') ? given : `${given}/`;
+  return fileURLToPath(new URL('./fixtures/bounces/', import.meta.url));
+}
 
 describe('bounce corpus', () => {
   it('classifies the reference messages', async () => {

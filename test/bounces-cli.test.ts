@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const corpus = fileURLToPath(new URL('../../shared/corpora/bounces/', import.meta.url));
+const corpus = fileURLToPath(new URL('./fixtures/bounces/', import.meta.url));
 
 async function aviso(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -320,6 +320,26 @@ describe('a bounce, end to end', () => {
     expect((await aviso.request('GET', `/v1/messages/${message.id}`)).body.status).toBe('sent');
   });
 
+  it('records a delay notice as deferred, not as a bounce', async () => {
+    const message = await send({ to: 'slow@example.com' });
+    await aviso.waitForStatus(message.id, ['sent']);
+    const returnPath = sink.received.find((m) => m.to.includes('slow@example.com'))?.from ?? '';
+    const header = (await events(message.id)).find((e) => e.type === 'sent')?.details.messageId as string;
+    const report = dsn({
+      to: returnPath,
+      recipient: 'slow@example.com',
+      messageIdHeader: header,
+      status: '4.4.1',
+      diagnostic: '421 4.4.1 Connection timed out',
+      action: 'delayed',
+    });
+    await mailToListener('', returnPath, report);
+    const deferred = await waitFor(async () => (await events(message.id)).find((e) => e.type === 'deferred'));
+    expect(deferred.details).toMatchObject({ delayed: true, status: '4.4.1', source: 'dsn' });
+    expect((await aviso.request('GET', `/v1/messages/${message.id}`)).body.status).toBe('sent');
+    expect((await aviso.request('GET', '/v1/suppressions/slow@example.com')).body.suppressions).toEqual([]);
+  });
+
   it('refuses a return path whose tag was forged', async () => {
     const message = await send({ to: 'dora@example.com' });
     await aviso.waitForStatus(message.id, ['sent']);

@@ -65,6 +65,25 @@ export async function applyReport(
   }
 
   if (neverSent.includes(message.status)) return { ...applied, ignored: `the message is ${message.status}` };
+  if (result.delayed) {
+    // A delay notice: the receiving side is still trying. Worth seeing, not a bounce.
+    await db
+      .insertInto('message_events')
+      .values({
+        message_id: message.id,
+        project_id: message.project_id,
+        type: 'deferred',
+        details: {
+          delayed: true,
+          reason: result.reason,
+          status: result.status || null,
+          diagnostic: result.diagnostic,
+          source: 'dsn',
+        },
+      })
+      .execute();
+    return { ...applied, event: 'deferred' };
+  }
   const details = bounceDetails(result, 'dsn');
   const recorded = await recordOnce(db, message, 'bounced', 'bounced', details);
   if (!recorded) return { ...applied, ignored: 'already recorded' };

@@ -216,7 +216,10 @@ async function parseOne(raw: string): Promise<BounceReport> {
   if (failed.length === 0) {
     return { kind: 'delivered', results: failures.map(deliveredResult), original };
   }
-  return { kind: 'bounce', results: failed.map(classifyFailure), original };
+  const results = failed.map((f) =>
+    f.action === 'delayed' ? { ...classifyFailure(f), delayed: true as const } : classifyFailure(f),
+  );
+  return { kind: 'bounce', results, original };
 }
 
 function deliveredResult(f: RecipientFailure): BounceResult {

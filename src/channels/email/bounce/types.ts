@@ -54,6 +54,8 @@ export interface BounceResult {
   feedbackType: string | null;
   /** The remote server's words, for humans (Diagnostic-Code or the quoted reply), trimmed, ≤ 1000 chars. */
   diagnostic: string;
+  /** A delay notice (RFC 3464 Action: delayed): the sending server is still trying. */
+  delayed?: true;
 }
 
 export interface BounceReport {
