@@ -265,6 +265,11 @@ describe('a bounce, end to end', () => {
     const stored = await aviso.request('GET', `/v1/messages/${second.id}`);
     expect(stored.body.status).toBe('suppressed');
     expect(stored.body.events.map((e: { type: string }) => e.type)).toEqual(['accepted', 'suppressed']);
+    expect(stored.body.events[1].details).toEqual({
+      reason: 'hard-bounce',
+      stream: 'transactional',
+      since: suppressed.body.suppressions[0].createdAt,
+    });
     const promotional = await send({ to: 'ana.gomez@example.com', stream: 'promotional' });
     expect(promotional.status).toBe('queued');
 

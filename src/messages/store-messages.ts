@@ -57,7 +57,7 @@ const acceptSql = (messages: string, attachments: string) => sql<Suppressed & { 
       CASE WHEN i.suppressed_reason IS NULL THEN i.events
       ELSE i.events || jsonb_build_array(jsonb_build_object('type', 'suppressed', 'details',
         jsonb_build_object('reason', i.suppressed_reason, 'stream', i.stream,
-          'since', i.suppressed_since)))
+          'since', to_char(i.suppressed_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))))
       END) WITH ORDINALITY AS e(value, n)
     WHERE i.suppressed_reason IS NULL OR e.value->>'type' <> 'scheduled'
     ORDER BY i.id, e.n
