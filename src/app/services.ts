@@ -109,7 +109,16 @@ export async function startServices(
           host: config.bounceSmtpHost,
           port: config.bounceSmtpPort,
           domain: config.bounceDomain,
-          handle: (raw, recipients) => handleInboundMail(inbound, raw, recipients),
+          handle: async (raw, recipients) => {
+            const { report, outcomes } = await handleInboundMail(inbound, raw, recipients);
+            for (const o of outcomes) {
+              if ('ignored' in o && o.ignored)
+                log.info(
+                  { recipient: o.recipient, kind: report?.kind, ignored: o.ignored },
+                  'inbound mail: nothing recorded',
+                );
+            }
+          },
           log,
         });
       }
