@@ -309,6 +309,8 @@ describe('SmppProvider: the session', () => {
     await until(() => smsc.counters.bindFailures >= 2, 'a second bind attempt');
     smsc.password = 'secret';
     await until(() => smsc.counters.binds === 1, 'the bind to succeed');
+    // The SMSC counts the bind when it answers; the provider is bound once it has read the answer.
+    await until(() => logs.some((l) => l.message === 'SMPP bound'), 'the provider to be bound');
     await expect(provider.send(sms())).resolves.toMatchObject({ response: 'submit_sm_resp OK, 1 segment' });
   });
 
