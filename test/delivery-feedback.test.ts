@@ -257,6 +257,14 @@ describe('a bounce, end to end', () => {
     // The same DSN again (a retrying server) records nothing new.
     await mailToListener('', returnPath, report);
     expect((await events(first.id)).filter((e) => e.type === 'bounced')).toHaveLength(1);
+    // Forwarded by a relay without the envelope: the DSN's To names the return path.
+    const forwarded = await aviso.request('POST', '/v1/inbound/bounce', {
+      raw: report,
+      headers: { 'content-type': 'message/rfc822' },
+    });
+    expect(forwarded.body.outcomes).toEqual([
+      expect.objectContaining({ recipient: returnPath, messageId: first.id, ignored: 'already recorded' }),
+    ]);
 
     // The next send to the address is suppressed, visibly, with the reason; the other stream is not.
     const second = await send({ to: 'ana.gomez@example.com' });

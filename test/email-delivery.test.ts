@@ -88,12 +88,26 @@ describe('email delivery over SMTP', () => {
     expect(message.events[1].details.response).toMatch(/^250 /);
   });
 
-  it('signs with DKIM when the sending domain has a key, and the signature verifies', async () => {
+  /**
+   * Adds a sending domain (selector mail2026) to the default project; returns a DKIM check whose
+   * resolver answers with the record `aviso domains add` tells the user to publish.
+   */
+  async function signingDomain(name: string) {
     const project = aviso.services.aviso.defaultProject.id;
-    await addDomain(aviso.database.db, project, 'signed.example', 'mail2026');
-    const [domain] = (await listDomains(aviso.database.db, project)).filter(
-      (d) => d.domain === 'signed.example',
-    );
+    await addDomain(aviso.database.db, project, name, 'mail2026');
+    const [domain] = (await listDomains(aviso.database.db, project)).filter((d) => d.domain === name);
+    const txt = [...(domain?.dnsValue ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] as string);
+    return (raw: Buffer) =>
+      dkimVerify(raw, {
+        resolver: async (host: string, type: string) => {
+          if (type === 'TXT' && host === `mail2026._domainkey.${name}`) return [txt];
+          throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+        },
+      });
+  }
+
+  it('signs with DKIM when the sending domain has a key, and the signature verifies', async () => {
+    const verify = await signingDomain('signed.example');
     const accepted = await aviso.request('POST', '/v1/messages', {
       body: {
         to: 'bo@example.com',
@@ -105,24 +119,13 @@ describe('email delivery over SMTP', () => {
     });
     expect(accepted.status).toBe(202);
     const [mail] = await sink.waitFor(1);
-    // The resolver answers with the record `aviso domains add` tells the user to publish.
-    const txt = [...(domain?.dnsValue ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] as string);
-    const result = await dkimVerify(mail?.raw as Buffer, {
-      resolver: async (name: string, type: string) => {
-        if (type === 'TXT' && name === 'mail2026._domainkey.signed.example') return [txt];
-        throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
-      },
-    });
+    const result = await verify(mail?.raw as Buffer);
     expect(result.results[0]?.status.result).toBe('pass');
     expect(result.results[0]?.signingDomain).toBe('signed.example');
   });
 
   it('signs the one-click unsubscribe headers of a promotional message (RFC 8058 §4)', async () => {
-    const project = aviso.services.aviso.defaultProject.id;
-    await addDomain(aviso.database.db, project, 'promo.example', 'mail2026');
-    const [domain] = (await listDomains(aviso.database.db, project)).filter(
-      (d) => d.domain === 'promo.example',
-    );
+    const verify = await signingDomain('promo.example');
     const before = sink.received.length;
     const accepted = await aviso.request('POST', '/v1/messages', {
       body: {
@@ -135,13 +138,7 @@ describe('email delivery over SMTP', () => {
     });
     expect(accepted.status).toBe(202);
     const mail = (await sink.waitFor(before + 1))[before];
-    const txt = [...(domain?.dnsValue ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] as string);
-    const result = await dkimVerify(mail?.raw as Buffer, {
-      resolver: async (name: string, type: string) => {
-        if (type === 'TXT' && name === 'mail2026._domainkey.promo.example') return [txt];
-        throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
-      },
-    });
+    const result = await verify(mail?.raw as Buffer);
     expect(result.results[0]?.status.result).toBe('pass');
     const signed = /^DKIM-Signature:[\s\S]*?\bh=([^;]+);/im.exec(mail?.raw.toString() ?? '')?.[1] ?? '';
     const names = signed.replace(/\s+/g, '').toLowerCase().split(':');

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
-import { eventTypes } from '../webhooks/index.ts';
+import { eventTypes } from '../messages/index.ts';
 import { errorResponses } from './schemas.ts';
 
 const eventSchema = z

@@ -5,8 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { parseMailbox } from '../channels/email/index.ts';
-import { parsePhoneNumber } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import {
@@ -17,6 +15,7 @@ import {
   removeSuppressions,
   type Suppression,
   streams,
+  suppressionAddress,
   suppressionReasons,
   suppressionsOf,
 } from '../suppressions/index.ts';
@@ -72,20 +71,14 @@ const view = (s: Suppression) => ({
 
 /** An email address (any case) or a phone number, as stored: lower case or E.164. */
 function recipient(raw: string, path: string): string {
-  if (raw.includes('@')) {
-    const mailbox = parseMailbox(raw);
-    if (!mailbox || mailbox.name) throw new ApiError('invalid_address', undefined, path);
-    return mailbox.email.toLowerCase();
-  }
-  const phone = parsePhoneNumber(raw, undefined);
-  if (!phone.ok) {
-    throw new ApiError(
-      'invalid_value',
-      'Give an email address or a phone number in E.164 ("+34600111222").',
-      path,
-    );
-  }
-  return phone.e164;
+  const address = suppressionAddress(raw, { allowName: false });
+  if (address) return address;
+  if (raw.includes('@')) throw new ApiError('invalid_address', undefined, path);
+  throw new ApiError(
+    'invalid_value',
+    'Give an email address or a phone number in E.164 ("+34600111222").',
+    path,
+  );
 }
 
 export async function suppressionRoutes(app: FastifyInstance, deps: SuppressionsDeps) {

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
+import { eventTypes } from '../messages/index.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
-  eventTypes,
   getWebhookEndpoint,
   listAttempts,
   listDeliveries,

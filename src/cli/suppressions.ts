@@ -2,8 +2,6 @@
 // shell, with the same rules and audit as the API (the actor is recorded as "cli").
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { parseMailbox } from '../channels/email/index.ts';
-import { parsePhoneNumber } from '../channels/sms/index.ts';
 import {
   addSuppressions,
   importSuppressions,
@@ -12,6 +10,7 @@ import {
   removeSuppressions,
   type Stream,
   streams,
+  suppressionAddress,
   suppressionsOf,
 } from '../suppressions/index.ts';
 import { inProject, projectOption } from './common.ts';
@@ -26,12 +25,7 @@ function streamsOf(value: string | undefined): Stream[] {
 }
 
 function recipientOrExit(raw: string): string {
-  const address = raw.includes('@')
-    ? parseMailbox(raw)?.email.toLowerCase()
-    : (() => {
-        const phone = parsePhoneNumber(raw, undefined);
-        return phone.ok ? phone.e164 : undefined;
-      })();
+  const address = suppressionAddress(raw, { allowName: true });
   if (!address) {
     process.stderr.write(`aviso: "${raw}" is not an email address or a phone number in E.164\n`);
     process.exit(2);

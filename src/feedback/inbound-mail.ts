@@ -5,7 +5,7 @@
 //   any other address                            a report found by the original's Message-ID
 // The report is parsed once, whatever the number of recipients.
 import type { Kysely } from 'kysely';
-import { type BounceReport, parseBounce } from '../channels/email/bounce/index.ts';
+import { type BounceReport, messageHeaders, parseBounce } from '../channels/email/bounce/index.ts';
 import { messageIdFromReturnPath } from '../channels/email/index.ts';
 import type { Database } from '../db/index.ts';
 import { messageIdFromUnsubscribeToken, unsubscribeMessage } from '../tracking/index.ts';
@@ -71,16 +71,14 @@ export async function handleInboundMail(
 /** Bounce-domain addresses in the top-level headers that name where a mail was delivered. */
 function addressedTo(raw: Buffer, domain: string | null): string[] {
   if (!domain) return [];
-  const ends = [raw.indexOf('\r\n\r\n'), raw.indexOf('\n\n')].filter((i) => i >= 0);
-  const head = raw
-    .subarray(0, ends.length > 0 ? Math.min(...ends) : Math.min(raw.length, 64 * 1024))
-    .toString('latin1')
-    .replace(/\r?\n[ \t]+/g, ' ');
+  const headers = messageHeaders(raw);
   const found = new Set<string>();
-  for (const line of head.split(/\r?\n/)) {
-    if (!/^(delivered-to|x-original-to|envelope-to|to):/i.test(line)) continue;
-    for (const m of line.matchAll(/[^\s<>,;:"]+@([^\s<>,;"]+)/g)) {
-      if (m[1]?.toLowerCase() === domain) found.add(m[0]);
+  for (const name of ['delivered-to', 'x-original-to', 'envelope-to', 'to']) {
+    // As written: an unsubscribe token's case matters.
+    for (const value of headers.get(name) ?? []) {
+      for (const m of value.matchAll(/[^\s<>,;:"]+@([^\s<>,;"]+)/g)) {
+        if (m[1]?.toLowerCase() === domain) found.add(m[0]);
+      }
     }
   }
   return [...found];

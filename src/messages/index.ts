@@ -2,6 +2,7 @@
 export * from './accept-messages.ts';
 export * from './cancel.ts';
 export * from './channel-context.ts';
+export * from './event-types.ts';
 export * from './idempotency.ts';
 export * from './message-input.ts';
 export * from './message-writer.ts';

@@ -27,8 +27,8 @@ const acceptSql = (messages: string, attachments: string) => sql<Suppressed & { 
   ),
   checked AS (
     SELECT i.*, s.reason AS suppressed_reason, s.created_at AS suppressed_since,
-      i.channel = 'email' AND coalesce(i.track_opens, p.track_opens) AS opens,
-      i.channel = 'email' AND coalesce(i.track_clicks, p.track_clicks) AS clicks
+      coalesce(i.track_opens, p.track_opens) AS opens,
+      coalesce(i.track_clicks, p.track_clicks) AS clicks
     FROM input i
     JOIN projects p ON p.id = i.project_id
     LEFT JOIN LATERAL (

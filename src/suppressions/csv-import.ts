@@ -5,10 +5,8 @@
 // with its number; the good ones are imported.
 
 import type { Kysely } from 'kysely';
-import { parseMailbox } from '../channels/email/index.ts';
-import { parsePhoneNumber } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
-import { addSuppressions, type Stream, streams } from './store.ts';
+import { addSuppressions, type Stream, streams, suppressionAddress } from './store.ts';
 
 export interface ImportRow {
   line: number;
@@ -43,7 +41,7 @@ export function parseSuppressionCsv(text: string): { rows: ImportRow[]; problems
       break;
     }
     const raw = (cells[hasHeader ? addressAt : 0] ?? '').trim();
-    const address = normalizeImported(raw);
+    const address = suppressionAddress(raw, { allowName: true });
     if (!address) {
       problems.push({ line, message: `"${raw}" is not an email address or a phone number in E.164.` });
       continue;
@@ -60,12 +58,6 @@ export function parseSuppressionCsv(text: string): { rows: ImportRow[]; problems
     rows.push({ line, address, streams: stream ? [stream as Stream] : [...streams], note: note || null });
   }
   return { rows, problems };
-}
-
-function normalizeImported(raw: string): string | null {
-  if (raw.includes('@')) return parseMailbox(raw)?.email.toLowerCase() ?? null;
-  const phone = parsePhoneNumber(raw, undefined);
-  return phone.ok ? phone.e164 : null;
 }
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */

@@ -3,6 +3,8 @@
 // import); removed only by people. Every addition and removal writes an audit row saying who
 // did it and why, in the same statement.
 import { type Kysely, sql } from 'kysely';
+import { parseMailbox } from '../channels/email/index.ts';
+import { parsePhoneNumber } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
 
 export const streams = ['transactional', 'promotional'] as const;
@@ -41,6 +43,21 @@ export interface Suppression {
   messageId: string | null;
   createdBy: string;
   createdAt: Date;
+}
+
+/**
+ * A recipient as a person writes it (API, CLI, CSV), in the stored form: a lower-case email
+ * address, or a phone number in E.164. Null when it is neither. `allowName`: accept
+ * "Name <address>" (exports from other platforms have them).
+ */
+export function suppressionAddress(raw: string, options: { allowName: boolean }): string | null {
+  if (raw.includes('@')) {
+    const mailbox = parseMailbox(raw);
+    if (!mailbox || (mailbox.name && !options.allowName)) return null;
+    return mailbox.email.toLowerCase();
+  }
+  const phone = parsePhoneNumber(raw, undefined);
+  return phone.ok ? phone.e164 : null;
 }
 
 /** Email addresses compare without case; phone numbers are E.164 already. */

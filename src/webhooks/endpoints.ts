@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Database, WebhookEndpointsTable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
-import { eventTypes } from './event-types.ts';
+import { eventTypes } from '../messages/index.ts';
 import { newWebhookSecret } from './sign.ts';
 import { type HostLookup, vetWebhookUrl, WebhookUrlRefused } from './url-guard.ts';
 

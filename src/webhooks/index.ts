@@ -2,7 +2,6 @@
 export * from './delivery-log.ts';
 export * from './dispatcher.ts';
 export * from './endpoints.ts';
-export * from './event-types.ts';
 export * from './payload.ts';
 export * from './replay.ts';
 export * from './retry-schedule.ts';

@@ -1,5 +1,6 @@
 // Bounce and complaint parsing: what a non-delivery report, an ARF complaint or an
 // auto-reply says about the recipients of a message we sent.
+export { type Headers, messageHeaders } from './mime.ts';
 export { parseBounce } from './parse.ts';
 export { classifyFailure, isHardBounce } from './reasons.ts';
 export {

@@ -43,6 +43,11 @@ export function parseHeaders(block: string): Headers {
   return headers;
 }
 
+/** The top-level headers of a raw message. */
+export function messageHeaders(raw: Buffer | string): Headers {
+  return parseHeaders(splitHead(toBinary(raw))[0]);
+}
+
 export const header = (headers: Headers, name: string): string => headers.get(name)?.[0] ?? '';
 
 export function parseContentType(value: string): { type: string; params: Record<string, string> } {

@@ -1,4 +1,4 @@
-// The event types an endpoint can subscribe to: every event a message can record.
+// Every event a message can record (webhook endpoints subscribe to them; GET /v1/events filters by them).
 export const eventTypes = [
   'accepted',
   'scheduled',
