@@ -4,8 +4,7 @@
 // data, in-process, with the compile counter showing that nothing compiles again; (3) templated
 // messages through POST /v1/messages/batch, rendered and stored durably.
 
-import { compileStats } from '../src/templates/compile.ts';
-import { loadPublished } from '../src/templates/index.ts';
+import { loadPublished, templateCompiles } from '../src/templates/index.ts';
 import { findTemplate } from '../src/templates/store.ts';
 import { postJson, startAviso, storedMessages } from './aviso.ts';
 import { recipient } from './content.ts';
@@ -37,7 +36,7 @@ export async function runRender(options: BenchOptions, postgres: BenchPostgres, 
   });
 
   const published = await loadPublished(db, aviso.projectId, [{ key }]);
-  const compilesBefore = compileStats.compiles;
+  const compilesBefore = templateCompiles();
   let started = performance.now();
   const first = await published.render({ key, locale: 'es', data: dataFor(0), channels: ['email'] });
   const firstMs = performance.now() - started;
@@ -66,7 +65,7 @@ export async function runRender(options: BenchOptions, postgres: BenchPostgres, 
   );
   figure(
     'compiles during all of the above',
-    `${compileStats.compiles - compilesBefore} (1 expected: once per version and locale)`,
+    `${templateCompiles() - compilesBefore} (1 expected: once per version and locale)`,
   );
 
   const total = Math.ceil(scaled(options, batchMessages, perRequest * clients) / perRequest) * perRequest;
@@ -107,6 +106,6 @@ export async function runRender(options: BenchOptions, postgres: BenchPostgres, 
     `templated batch accept (${formatCount(stored)} stored)`,
     formatRate(perSecond(stored, batchMs), 'messages'),
   );
-  figure('compiles in total (en + es, once each)', String(compileStats.compiles - compilesBefore));
+  figure('compiles in total (en + es, once each)', String(templateCompiles() - compilesBefore));
   if (stored !== total) throw new Error(`expected ${total} stored messages, found ${stored}`);
 }

@@ -13,7 +13,7 @@ import { keyAuthenticator } from '../projects/index.ts';
 import { installationSecret } from '../settings/index.ts';
 import { registerAuth } from './auth.ts';
 import { callbackRoutes } from './callbacks.ts';
-import { registerErrorHandler } from './error-handler.ts';
+import { frameworkError, registerErrorHandler } from './error-handler.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { inboundRoutes } from './inbound.ts';
@@ -47,6 +47,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Suppression addresses and tokens travel in the path; longer parts get a 414 in our envelope.
+    maxParamLength: 1024,
+    frameworkErrors: frameworkError,
     trustProxy: deps.config.trustProxy,
   });
   // JSON only: a text/plain body is a 415, not a string that fails validation.

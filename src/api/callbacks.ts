@@ -18,6 +18,7 @@ import type { ReceiptApplier } from '../delivery/index.ts';
 import { ApiError } from '../errors/index.ts';
 import type { Logger } from '../log.ts';
 import { type ProviderRow, type ProviderSettings, recordInbound, toProviderRow } from '../providers/index.ts';
+import { parseUntrustedJson } from '../records/index.ts';
 
 export interface CallbacksDeps {
   db: Kysely<Database>;
@@ -153,7 +154,7 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
       }
       let body: unknown;
       try {
-        body = JSON.parse(raw.toString('utf8'));
+        body = parseUntrustedJson(raw.toString('utf8'));
       } catch {
         throw new ApiError('invalid_json');
       }

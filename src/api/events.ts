@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
-import { eventTypes } from '../messages/index.ts';
+import { eventTypes, oneTag } from '../messages/index.ts';
 import { errorResponses } from './schemas.ts';
 
 const eventSchema = z
@@ -89,7 +89,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
       if (types.length > 0) query = query.where('e.type', 'in', types);
       if (q.messageId) query = query.where('e.message_id', '=', q.messageId);
       if (q.to) query = query.where('m.to_address', '=', q.to);
-      if (q.tag) query = query.where('m.tags', '@>', [q.tag]);
+      if (q.tag) query = query.where('m.tags', '@>', oneTag(q.tag));
       if (q.since) query = query.where('e.created_at', '>=', new Date(q.since));
       if (q.until) query = query.where('e.created_at', '<', new Date(q.until));
       if (q.after) query = query.where('e.id', '>', q.after);

@@ -143,7 +143,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
           httpPart === 'body' ? batchShape : httpPart === 'headers' ? idempotencyHeader : z.unknown();
         return (data) => {
           try {
-            return { value: parseWith(schema, data) };
+            // Strings are checked per item (below), so a bad message refuses only itself.
+            return { value: parseWith(schema, data, [], { checkText: httpPart !== 'body' }) };
           } catch (error) {
             return { error: error as Error };
           }

@@ -11,7 +11,7 @@ import { addressSchema, isTimezone, sendTemplateTest } from '../messages/index.t
 import {
   type Content,
   deleteTemplate,
-  describeTemplateData,
+  describeContent,
   getTemplate,
   getVersion,
   layoutContentSchema,
@@ -172,9 +172,9 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
   const content = (kind === 'template' ? templateContentSchema : layoutContentSchema) as z.ZodType<
     Content<K>
   >;
-  const extra = (t: StoredTemplate<K>) =>
+  const extra = async (t: StoredTemplate<K>) =>
     kind === 'template'
-      ? { sampleData: t.sampleData, variables: describeTemplateData(t.draft as TemplateContent) }
+      ? { sampleData: t.sampleData, variables: await describeContent(t.draft as TemplateContent) }
       : {};
 
   const storedSchema = z
@@ -249,7 +249,7 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     async (request, reply) => {
       const { key, ...body } = request.body as { key: string } & Record<string, unknown>;
       const { template } = await save(request.auth.projectId, key, body, true);
-      return reply.code(201).send({ ...storedView(template), ...extra(template) } as never);
+      return reply.code(201).send({ ...storedView(template), ...(await extra(template)) } as never);
     },
   );
 
@@ -272,7 +272,9 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
         request.params.key,
         request.body as Record<string, unknown>,
       );
-      return reply.code(created ? 201 : 200).send({ ...storedView(template), ...extra(template) } as never);
+      return reply
+        .code(created ? 201 : 200)
+        .send({ ...storedView(template), ...(await extra(template)) } as never);
     },
   );
 
@@ -288,7 +290,7 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     },
     async (request) => {
       const template = await getTemplate(db, request.auth.projectId, kind, request.params.key);
-      return { ...storedView(template), ...extra(template) } as never;
+      return { ...storedView(template), ...(await extra(template)) } as never;
     },
   );
 

@@ -2,12 +2,18 @@
 // ApiError (errors/validation.ts), which the error handler sends as is.
 import type { FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
-import { validationError } from '../errors/index.ts';
+import { parseWith } from '../errors/index.ts';
 
-/** Fastify validator: returns our ApiError, which the error handler sends as is. */
+/**
+ * Fastify validator for every part of a request (body, query, path, headers): the
+ * storable-text rule, then the route's schema; errors are our ApiError, sent as is.
+ */
 export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
   ({ schema }) =>
   (data) => {
-    const result = schema.safeParse(data, { reportInput: true });
-    return result.success ? { value: result.data } : { error: validationError(result.error.issues) };
+    try {
+      return { value: parseWith(schema, data) };
+    } catch (error) {
+      return { error: error as Error };
+    }
   };

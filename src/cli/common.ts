@@ -6,6 +6,7 @@ import { type OpenAviso, openAviso } from '../app/index.ts';
 import { type Config, ConfigError, loadConfig } from '../config/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { findProject, type Project } from '../projects/index.ts';
+import { parseUntrustedJson } from '../records/index.ts';
 import { TemplateFolderError } from '../templates/index.ts';
 
 /** Opens Aviso, runs `work`, closes again (an embedded server used by another process keeps running). */
@@ -48,7 +49,7 @@ export async function readData(value: string | undefined): Promise<Record<string
   const source = value.startsWith('@') ? value.slice(1) : 'the JSON given';
   const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    return parseUntrustedJson(text) as Record<string, unknown>;
   } catch (err) {
     process.stderr.write(`aviso: ${source} is not valid JSON: ${(err as Error).message}\n`);
     process.exit(2);

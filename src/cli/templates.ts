@@ -8,7 +8,7 @@ import { jobNotifier } from '../delivery/index.ts';
 import { createLogger } from '../log.ts';
 import { sendTemplateTest } from '../messages/index.ts';
 import {
-  describeTemplateData,
+  describeContent,
   getTemplate,
   getVersion,
   installStarters,
@@ -122,7 +122,7 @@ export function templateCommands(): Command {
     .action((key: string, opts: { project?: string }) =>
       inProject(opts, async (aviso, project) => {
         const template = await getTemplate(aviso.db, project.id, 'template', key);
-        for (const use of describeTemplateData(template.draft).paths) {
+        for (const use of (await describeContent(template.draft)).paths) {
           const where = use.locations[0];
           console.log(
             `${use.path.padEnd(36)} ${use.required ? 'required' : 'optional'}  ${where ? `${where.part}:${where.line}:${where.column}` : ''}`,

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseUntrustedJson } from '../records/index.ts';
 
 const durationSeconds = (def: number) =>
   z.coerce
@@ -71,6 +72,16 @@ export const settings = {
     env: 'AVISO_MAX_BATCH_BYTES',
     doc: 'Largest request body accepted by POST /v1/messages/batch.',
     schema: wholeNumber(1, 2 ** 31).default(50 * 1024 * 1024),
+  },
+  templateThreads: {
+    env: 'AVISO_TEMPLATE_THREADS',
+    doc: 'Threads that check, compile and render templates, away from the thread that answers requests (each keeps its own cache of compiled templates).',
+    schema: wholeNumber(1, 64).default(2),
+  },
+  templateTimeLimitMs: {
+    env: 'AVISO_TEMPLATE_TIME_LIMIT_MS',
+    doc: 'Milliseconds of template work one request may use (checking and compiling a template, or rendering every message of a batch); beyond it the work is stopped and the request answers 422 template_too_slow.',
+    schema: wholeNumber(100, 600_000).default(10_000),
   },
   workerConcurrency: {
     env: 'AVISO_WORKER_CONCURRENCY',
@@ -230,7 +241,7 @@ function findConfigFile(env: NodeJS.ProcessEnv): string | undefined {
 function readConfigFile(file: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = parseUntrustedJson(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(file, `not valid JSON (${(err as Error).message})`);
   }
@@ -238,7 +249,7 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(file, 'must hold a JSON object');
   }
   for (const key of Object.keys(parsed)) {
-    if (!(key in settings)) {
+    if (!Object.hasOwn(settings, key)) {
       throw new ConfigError(
         `${key} in ${file}`,
         `unknown setting (known: ${Object.keys(settings).join(', ')})`,

@@ -4,6 +4,7 @@
 export const errorCodes = {
   // Request shape
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  bad_request: { status: 400, message: 'The request is malformed.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   validation_failed: { status: 422, message: 'The request is not valid.' },
@@ -14,6 +15,15 @@ export const errorCodes = {
   value_too_long: { status: 422, message: 'This value is too long.' },
   value_too_short: { status: 422, message: 'This value is too short.' },
   invalid_format: { status: 422, message: 'This value does not have the expected format.' },
+  invalid_characters: {
+    status: 422,
+    message: 'This text holds a character that cannot be stored (NUL, or a lone UTF-16 surrogate).',
+  },
+  value_not_storable: {
+    status: 422,
+    message: 'A value in the request cannot be stored (out of range or malformed).',
+  },
+  uri_too_long: { status: 414, message: 'A part of the URL is too long.' },
   // Messages
   invalid_address: { status: 422, message: 'This is not a valid email address.' },
   header_injection: { status: 422, message: 'Line breaks are not allowed here.' },
@@ -31,6 +41,18 @@ export const errorCodes = {
   template_variable_missing: { status: 422, message: 'The data lacks a variable the template uses.' },
   template_invalid: { status: 422, message: 'The template cannot be parsed.' },
   template_render_failed: { status: 422, message: 'The template could not be rendered with this data.' },
+  template_too_large: {
+    status: 422,
+    message: 'The template exceeds a limit of what one template may hold.',
+  },
+  template_too_slow: {
+    status: 422,
+    message: 'Working on this template took longer than the time limit.',
+  },
+  template_output_too_large: {
+    status: 422,
+    message: 'With this data, a rendered part of the message exceeds its size limit.',
+  },
   template_not_published: { status: 422, message: 'The template has no published version yet.' },
   template_exists: { status: 409, message: 'A template with this key exists already.' },
   template_channel_missing: { status: 422, message: 'The template has no content for this channel.' },

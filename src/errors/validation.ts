@@ -2,6 +2,7 @@
 // API's route schemas (api/validation.ts) and for checks made elsewhere (provider settings).
 import type { z } from 'zod';
 import { ApiError, type ErrorBody, type ErrorCode, errorCodes, formatPath } from './errors.ts';
+import { unstorableTextIssues } from './storable-text.ts';
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
 
@@ -58,11 +59,21 @@ export function validationError(issues: readonly z.core.$ZodIssue[], prefix: Pro
   return ApiError.of(issues.flatMap((i) => toErrorBody(i as Issue, prefix)));
 }
 
+/**
+ * Validates `value` from a request against `schema`. Every string and key is first held to the
+ * storable-text rule (storable-text.ts), unless `checkText` is false: the batch envelope
+ * leaves that to each item, so one bad message does not refuse the others.
+ */
 export function parseWith<T extends z.ZodType>(
   schema: T,
   value: unknown,
   prefix: PropertyKey[] = [],
+  { checkText = true }: { checkText?: boolean } = {},
 ): z.output<T> {
+  if (checkText) {
+    const unstorable = unstorableTextIssues(value, prefix);
+    if (unstorable.length > 0) throw ApiError.of(unstorable);
+  }
   const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw validationError(result.error.issues, prefix);
   return result.data;

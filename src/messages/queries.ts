@@ -149,6 +149,14 @@ export interface MessageFilter {
   cursor?: string;
 }
 
+/**
+ * The right side of `tags @> …` for one tag: an array. (A JS array given to Kysely becomes a
+ * list of scalars, which PostgreSQL reads as a malformed array literal.)
+ */
+export function oneTag(tag: string) {
+  return sql<string[]>`ARRAY[${tag}]::text[]`;
+}
+
 /** Newest first. The cursor is the last id of the previous page, opaque to clients. */
 export async function listMessages(
   db: Kysely<Database>,
@@ -158,7 +166,7 @@ export async function listMessages(
   let q = db.selectFrom('messages').selectAll().where('project_id', '=', projectId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.to) q = q.where('to_address', '=', filter.to);
-  if (filter.tag) q = q.where('tags', '@>', sql<string[]>`ARRAY[${filter.tag}]::text[]`);
+  if (filter.tag) q = q.where('tags', '@>', oneTag(filter.tag));
   // Ids begin with their creation time, so time bounds are id bounds and use the same index.
   if (filter.since) q = q.where('id', '>=', firstIdAt('msg', filter.since.getTime()));
   if (filter.until) q = q.where('id', '<', firstIdAt('msg', filter.until.getTime()));

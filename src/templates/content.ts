@@ -30,14 +30,14 @@ export const emailContentSchema = z
     preheader: liquid(500)
       .optional()
       .meta({ description: 'The preview line inboxes show after the subject; Liquid.' }),
-    mjml: liquid(2_000_000).optional().meta({
+    mjml: liquid(500_000).optional().meta({
       description:
         'MJML with Liquid. With a layout: the body sections only; without: a whole <mjml> document.',
     }),
-    html: liquid(2_000_000)
+    html: liquid(500_000)
       .optional()
       .meta({ description: 'HTML with Liquid, when not using MJML. CSS in <style> is inlined.' }),
-    text: liquid(1_000_000)
+    text: liquid(200_000)
       .optional()
       .meta({ description: 'The plain-text part; generated from the HTML when missing.' }),
   })
@@ -168,11 +168,11 @@ export const layoutContentSchema = z
       z.strictObject({
         email: z
           .strictObject({
-            mjml: liquid(2_000_000)
+            mjml: liquid(500_000)
               .optional()
               .meta({ description: 'A whole <mjml> document with {{ content }} where the template goes.' }),
-            html: liquid(2_000_000).optional().meta({ description: 'HTML with {{ content }}.' }),
-            text: liquid(1_000_000).optional().meta({ description: 'Text with {{ content }}.' }),
+            html: liquid(500_000).optional().meta({ description: 'HTML with {{ content }}.' }),
+            text: liquid(200_000).optional().meta({ description: 'Text with {{ content }}.' }),
           })
           .refine((e) => (e.mjml === undefined) !== (e.html === undefined), {
             message: 'Give "mjml" or "html" (one of them).',

@@ -15,6 +15,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { formatPath } from '../errors/index.ts';
+import { parseUntrustedJson } from '../records/index.ts';
 import {
   type LayoutContent,
   layoutContentSchema,
@@ -102,7 +103,7 @@ export async function readTemplateFolder(dir: string): Promise<TemplateFolder> {
       return undefined;
     }
     try {
-      const value: unknown = JSON.parse(text);
+      const value: unknown = parseUntrustedJson(text);
       if (value && typeof value === 'object' && !Array.isArray(value))
         return value as Record<string, unknown>;
       issues.push({ file, message: 'must hold a JSON object' });

@@ -2,6 +2,7 @@
 export * from './compile.ts';
 export * from './content.ts';
 export * from './folder.ts';
+export * from './limits.ts';
 export * from './liquid.ts';
 export * from './locale.ts';
 export * from './preview.ts';
@@ -10,4 +11,6 @@ export * from './push.ts';
 export * from './render.ts';
 export * from './starters.ts';
 export * from './store.ts';
+export { configureTemplateThreads, defaultTemplateThreadOptions } from './threads/pool.ts';
 export * from './variables.ts';
+export * from './work.ts';

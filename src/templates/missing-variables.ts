@@ -82,11 +82,24 @@ function watched(data: object, last: { path?: string }): object {
   return wrap(data, '') as object;
 }
 
+/**
+ * Puts `value` at `path` of the copied data. Only own properties are walked and written (as
+ * data properties), so a path through `__proto__` can never reach a shared prototype.
+ */
 function setAt(data: Record<string, unknown>, path: string, value: unknown) {
   const keys = path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '');
   let node: Record<string, unknown> = data;
-  for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
-  node[keys.at(-1) as string] = value;
+  for (const key of keys.slice(0, -1)) {
+    if (!Object.hasOwn(node, key)) return;
+    node = node[key] as Record<string, unknown>;
+    if (node === null || typeof node !== 'object') return;
+  }
+  Object.defineProperty(node, keys.at(-1) as string, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /**

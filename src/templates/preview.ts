@@ -7,9 +7,10 @@ import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import type { LayoutContent, TemplateContent } from './content.ts';
 import { resolveLocale } from './locale.ts';
-import { compiledForLocale, versionId } from './published.ts';
-import { type Channel, type RenderedTemplate, renderTemplate } from './render.ts';
+import { compileSource, versionId } from './published.ts';
+import type { Channel, RenderedTemplate } from './render.ts';
 import { findTemplate, getTemplate, getVersion } from './store.ts';
+import { TemplateRenderer } from './work.ts';
 
 export interface PreviewRequest {
   /** 'draft' (default) or a published version number. */
@@ -51,19 +52,12 @@ export async function previewTemplate(
           .update(JSON.stringify([content, layout ?? null]))
           .digest('base64url')}`
       : `${projectId}/${versionId(key, stored, version)}/${layout?.id ?? ''}`;
-  const compiled = await compiledForLocale(
-    id,
-    content,
-    layout?.content,
-    locale,
-    defaultLocale.default_locale,
-  );
-  const rendered = renderTemplate(
-    compiled,
-    request.data ?? stored.sampleData,
-    { locale, timezone: request.timezone ?? 'UTC' },
-    request.channels,
-  );
+  const source = compileSource(id, content, layout?.content, locale, defaultLocale.default_locale);
+  const rendered = await new TemplateRenderer().render(source, {
+    data: request.data ?? stored.sampleData,
+    environment: { locale, timezone: request.timezone ?? 'UTC' },
+    channels: request.channels ?? ['email', 'sms', 'whatsapp'],
+  });
   return { key, version, locale, category: content.category, ...rendered };
 }
 

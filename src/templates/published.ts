@@ -5,12 +5,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
-import { type CompiledTemplate, compiledTemplate } from './compile.ts';
 import type { LayoutContent, TemplateContent, TemplateKind } from './content.ts';
 import type { RenderEnvironment } from './liquid.ts';
 import { resolveLocale } from './locale.ts';
-import { type Channel, type RenderedTemplate, renderTemplate } from './render.ts';
+import type { Channel, RenderedTemplate } from './render.ts';
 import { getVersion } from './store.ts';
+import { type CompileSource, TemplateRenderer } from './work.ts';
 
 export interface TemplateRef {
   key: string;
@@ -101,6 +101,9 @@ export async function loadPublished(
 }
 
 export class PublishedTemplates {
+  /** One request's renders, sent to the template threads together under one time budget. */
+  private readonly renderer = new TemplateRenderer('template');
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly projectId: string,
@@ -161,18 +164,16 @@ export class PublishedTemplates {
         )) as LayoutContent,
       };
     }
-    const compiled = await compiledForLocale(
+    const source = compileSource(
       `${this.projectId}/${versionId(key, item, version)}/${layout?.id ?? ''}`,
       content,
       layout?.content,
       locale,
       this.defaultLocale,
     );
-    const channels =
-      typeof request.channels === 'function'
-        ? request.channels((['email', 'sms', 'whatsapp'] as const).filter((c) => compiled[c]))
-        : request.channels;
-    const missing = channels.find((c) => !compiled[c]);
+    const available = channelsOf(content, locale);
+    const channels = typeof request.channels === 'function' ? request.channels(available) : request.channels;
+    const missing = channels.find((c) => !available.includes(c));
     if (missing) {
       throw new ApiError(
         'template_channel_missing',
@@ -182,7 +183,7 @@ export class PublishedTemplates {
     }
     const environment: RenderEnvironment = { locale, timezone: request.timezone ?? 'UTC' };
     return {
-      rendered: renderTemplate(compiled, request.data, environment, channels),
+      rendered: await this.renderer.render(source, { data: request.data, environment, channels }),
       version,
       locale,
       category: content.category,
@@ -193,23 +194,33 @@ export class PublishedTemplates {
   }
 }
 
+/** The channels a locale of `content` has content for (what its compiled form will have). */
+export function channelsOf(content: TemplateContent, locale: string): Channel[] {
+  const parts = content.locales[locale];
+  return (['email', 'sms', 'whatsapp'] as const).filter((c) => parts?.[c] !== undefined);
+}
+
 /**
- * Compiles one locale of `content` (a version or a draft), cached under `id`. The layout's
- * locale is chosen the same way as the template's: the locale, its parents, the project's.
+ * What compiles one locale of `content` (a version or a draft), cached under `id` in the
+ * template threads. The layout's locale is chosen the same way as the template's: the
+ * locale, its parents, the project's.
  */
-export function compiledForLocale(
+export function compileSource(
   id: string,
   content: TemplateContent,
   layout: LayoutContent | undefined,
   locale: string,
   defaultLocale: string,
-): Promise<CompiledTemplate> {
-  return compiledTemplate(`${id}/${locale}/${defaultLocale}`, () => {
-    const email = layout?.locales[resolveLocale(locale, Object.keys(layout.locales), defaultLocale)]?.email;
-    return {
-      content: content.locales[locale] as TemplateContent['locales'][string],
-      ...(email ? { layout: email } : {}),
-      path: `locales.${locale}`,
-    };
-  });
+): CompileSource {
+  return {
+    cacheId: `${id}/${locale}/${defaultLocale}`,
+    input: () => {
+      const email = layout?.locales[resolveLocale(locale, Object.keys(layout.locales), defaultLocale)]?.email;
+      return {
+        content: content.locales[locale] as TemplateContent['locales'][string],
+        ...(email ? { layout: email } : {}),
+        path: `locales.${locale}`,
+      };
+    },
+  };
 }

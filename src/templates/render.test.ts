@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiError } from '../errors/index.ts';
 import { compiledTemplate, compileStats, compileTemplate } from './compile.ts';
 import { htmlEngine, parseLiquid, textEngine } from './liquid.ts';
-import { compiledForLocale } from './published.ts';
+import { compileSource } from './published.ts';
 import { renderTemplate } from './render.ts';
 
 const en = { locale: 'en', timezone: 'UTC' };
@@ -222,7 +222,9 @@ describe('compiling', () => {
     };
     const html = async (defaultLocale: string) =>
       renderTemplate(
-        await compiledForLocale(`test/layout-locale/${defaultLocale}`, content, layout, 'fr', defaultLocale),
+        await compileTemplate(
+          compileSource(`test/layout-locale/${defaultLocale}`, content, layout, 'fr', defaultLocale).input(),
+        ),
         {},
         en,
       ).email?.html;

@@ -5,6 +5,7 @@ import type { Template } from 'liquidjs';
 import { type SmsSegmentation, segmentSms, transliterateToGsm } from '../channels/sms/index.ts';
 import { ApiError, type ErrorBody } from '../errors/index.ts';
 import type { CompiledTemplate } from './compile.ts';
+import { type OutputPart, outputTooLarge } from './limits.ts';
 import { htmlEngine, liquidIssue, type RenderEnvironment, systemVariables, textEngine } from './liquid.ts';
 import { findMissingVariables } from './missing-variables.ts';
 
@@ -62,6 +63,7 @@ export function renderTemplate(
   try {
     return run(data);
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     if (isUndefinedVariable(err)) {
       const missing = findMissingVariables(data, run, isUndefinedVariable);
       if (missing.length > 0) {
@@ -92,6 +94,13 @@ function renderParts(
   channels: readonly Channel[],
 ): RenderedTemplate {
   const options = { globals: { ...systemVariables, aviso: environment } };
+  // Every rendered part is bounded: a loop over the data (or a layout repeating its content)
+  // must not make a message of hundreds of megabytes.
+  const bounded = (part: OutputPart, value: string) => {
+    const tooLarge = outputTooLarge(part, value.length);
+    if (tooLarge) throw ApiError.of([tooLarge]);
+    return value;
+  };
   const text = (t: Template[]) => textEngine.renderSync(t, scope, options) as string;
   const line = (t: Template[]) =>
     text(t)
@@ -100,17 +109,19 @@ function renderParts(
   const out: RenderedTemplate = {};
   const { email, sms, whatsapp } = compiled;
   if (email && channels.includes('email')) {
-    out.email = { subject: line(email.subject) };
-    if (email.html) out.email.html = htmlEngine.renderSync(email.html, scope, options) as string;
-    if (email.text) out.email.text = tidyText(text(email.text));
+    out.email = { subject: bounded('subject', line(email.subject)) };
+    if (email.html)
+      out.email.html = bounded('html', htmlEngine.renderSync(email.html, scope, options) as string);
+    if (email.text) out.email.text = bounded('text', tidyText(text(email.text)));
   }
   if (sms && channels.includes('sms')) {
-    let body = tidyText(text(sms.text));
+    let body = bounded('sms', tidyText(text(sms.text)));
     if (sms.transliterate) body = transliterateToGsm(body);
     out.sms = { text: body, ...segmentSms(body) };
   }
   if (whatsapp && channels.includes('whatsapp')) {
-    const params = (parts: Template[][]) => parts.map((p) => ({ type: 'text' as const, text: line(p) }));
+    const params = (parts: Template[][]) =>
+      parts.map((p) => ({ type: 'text' as const, text: bounded('whatsappParameter', line(p)) }));
     const components: RenderedWhatsApp['components'] = [];
     if (whatsapp.header.length > 0) components.push({ type: 'header', parameters: params(whatsapp.header) });
     if (whatsapp.body.length > 0) components.push({ type: 'body', parameters: params(whatsapp.body) });

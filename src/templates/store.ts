@@ -5,10 +5,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, TemplatesTable, TemplateVersionsTable } from '../db/index.ts';
 import { ApiError, type ErrorBody } from '../errors/index.ts';
-import { compileTemplate } from './compile.ts';
 import type { Content, LayoutContent, TemplateContent, TemplateKind } from './content.ts';
 import { resolveLocale } from './locale.ts';
-import { validateLayoutContent, validateTemplateContent } from './validate.ts';
+import { checkCompiles, validateContent } from './work.ts';
 
 export interface StoredTemplate<K extends TemplateKind = TemplateKind> {
   kind: K;
@@ -48,9 +47,9 @@ async function contentIssues<K extends TemplateKind>(
   kind: K,
   content: Content<K>,
 ): Promise<ErrorBody[]> {
-  if (kind === 'layout') return validateLayoutContent(content as LayoutContent);
+  const issues = await validateContent(kind, content);
+  if (kind === 'layout') return issues;
   const template = content as TemplateContent;
-  const issues = await validateTemplateContent(template);
   if (template.layout !== null) {
     const layout = await findTemplate(db, projectId, 'layout', template.layout);
     if (!layout) {
@@ -295,7 +294,7 @@ async function checkPublishable(
   }
   for (const [locale, localeContent] of Object.entries(template.locales)) {
     const email = layout?.locales[resolveLocale(locale, Object.keys(layout.locales))]?.email;
-    await compileTemplate({
+    await checkCompiles({
       content: localeContent,
       ...(email ? { layout: email } : {}),
       path: `locales.${locale}`,

@@ -2,27 +2,48 @@
 // (with the line and column of each problem), a layout has exactly one {{ content }}, and
 // nothing reaches for files (mj-include). Returns every problem, so an editor can mark them
 // all at once; an empty list means the content can be compiled.
+import type { Liquid, Template } from 'liquidjs';
 import mjml2html from 'mjml';
 import type { ErrorBody } from '../errors/index.ts';
+import { isForbiddenKey } from '../records/index.ts';
 import type { LayoutContent, TemplateContent } from './content.ts';
 import { contentPlaceholder } from './content.ts';
+import { liquidSizeIssues, mjmlNestingIssues, positionOf } from './limits.ts';
 import { htmlEngine, liquidIssue, type SyntaxIssue, syntaxError, textEngine } from './liquid.ts';
 import { liquidFields } from './variables.ts';
 
 function liquidIssues(source: string, path: string, html = false): ErrorBody[] {
+  const tooLarge = liquidSizeIssues(source, path);
+  if (tooLarge.length > 0) return tooLarge;
+  const engine = html ? htmlEngine : textEngine;
+  let parsed: Template[];
   try {
-    (html ? htmlEngine : textEngine).parse(source);
-    return [];
+    parsed = engine.parse(source);
   } catch (err) {
     return [syntaxError(path, liquidIssue(err))];
   }
+  return forbiddenNameIssues(engine, parsed, path);
 }
 
-/** 1-based line and column of the first match of `pattern` in `source`. */
-function positionOf(source: string, index: number): { line: number; column: number } {
-  const before = source.slice(0, index);
-  const line = before.split('\n').length;
-  return { line, column: index - before.lastIndexOf('\n') };
+/**
+ * `{{ a.__proto__.b }}`, `{{ x["constructor"] }}`: names that reach prototypes are refused in
+ * any variable, local or global, so no later reader of the paths can be led there.
+ */
+function forbiddenNameIssues(engine: Liquid, parsed: Template[], path: string): ErrorBody[] {
+  const { variables } = engine.analyzeSync(parsed, { partials: false });
+  const issues: ErrorBody[] = [];
+  for (const variable of Object.values(variables).flat()) {
+    const name = variable.segments.find((s) => typeof s === 'string' && isForbiddenKey(s));
+    if (name === undefined) continue;
+    issues.push(
+      syntaxError(path, {
+        message: `"${String(name)}" cannot be part of a variable name`,
+        line: variable.location.row,
+        column: variable.location.col,
+      }),
+    );
+  }
+  return issues;
 }
 
 function includeIssues(source: string, path: string): ErrorBody[] {
@@ -79,7 +100,10 @@ export async function validateTemplateContent(content: TemplateContent): Promise
     const liquid = liquidIssues(field.source, field.path, field.html);
     issues.push(...liquid);
     if (!field.path.endsWith('.mjml')) continue;
-    const includes = includeIssues(field.source, field.path);
+    const includes = [
+      ...includeIssues(field.source, field.path),
+      ...mjmlNestingIssues(field.source, field.path),
+    ];
     issues.push(...includes);
     if (liquid.length === 0 && includes.length === 0) {
       issues.push(...(await templateMjmlIssues(field.source, content.layout !== null, field.path)));
@@ -126,7 +150,7 @@ export async function validateLayoutContent(content: LayoutContent): Promise<Err
       const found = [
         ...liquidIssues(source, path, kind !== 'text'),
         ...placeholderIssues(source, path),
-        ...(kind === 'mjml' ? includeIssues(source, path) : []),
+        ...(kind === 'mjml' ? [...includeIssues(source, path), ...mjmlNestingIssues(source, path)] : []),
       ];
       issues.push(...found);
       if (kind === 'mjml' && found.length === 0) {

@@ -13,6 +13,7 @@ import {
   UnlessTag,
   type Variable,
 } from 'liquidjs';
+import { emptyRecord } from '../records/index.ts';
 import type { TemplateContent } from './content.ts';
 import { htmlEngine, systemVariables, textEngine } from './liquid.ts';
 
@@ -127,9 +128,13 @@ export function collectVariables(
   walk(templates, [new Map()], false);
 }
 
-/** Builds the JSON-schema-like description from the uses. */
+/**
+ * Builds the JSON-schema-like description from the uses. The paths are template text, so the
+ * `properties` maps have no prototype: a stored `{{ a.__proto__.b }}` (saving refuses it now,
+ * older rows may hold it) describes a property named `__proto__` and touches nothing else.
+ */
 export function dataSchema(uses: Iterable<VariableUse>): DataSchema {
-  const root: DataSchema = { type: 'object', properties: {} };
+  const root: DataSchema = { type: 'object', properties: emptyRecord() };
   for (const use of uses) {
     const segments = use.path.split(/(\[\])|\./).filter((s) => s !== undefined && s !== '');
     let node = root;
@@ -142,8 +147,8 @@ export function dataSchema(uses: Iterable<VariableUse>): DataSchema {
         return;
       }
       if (node.type !== 'array') node.type = 'object';
-      node.properties ??= {};
-      node.properties[segment] ??= {};
+      node.properties ??= emptyRecord();
+      if (!Object.hasOwn(node.properties, segment)) node.properties[segment] = {};
       // Required at a level when a required path goes through it.
       if (use.required && !node.required?.includes(segment))
         node.required = [...(node.required ?? []), segment];

@@ -1,6 +1,8 @@
 // Amazon SES notifications delivered by email through SNS: a JSON document (bare, or
 // wrapped in an SNS envelope whose Message is the JSON as a string) for Bounce, Complaint
 // and Delivery events.
+
+import { parseUntrustedJson } from '../../../../records/index.ts';
 import type { RecipientFailure } from '../types.ts';
 
 interface SesRecipient {
@@ -24,7 +26,9 @@ function parseJson(text: string): SesNotification | undefined {
   const end = text.lastIndexOf('}');
   if (start < 0 || end <= start) return undefined;
   try {
-    const value = JSON.parse(text.slice(start, end + 1).replace(/\r?\n(?=[^{}"]*")/g, '')) as SesNotification;
+    const value = parseUntrustedJson(
+      text.slice(start, end + 1).replace(/\r?\n(?=[^{}"]*")/g, ''),
+    ) as SesNotification;
     return typeof value.Message === 'string' ? parseJson(value.Message) : value;
   } catch {
     return undefined;
