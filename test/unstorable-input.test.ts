@@ -122,3 +122,52 @@ describe('events by tag', () => {
     expect(none.body.data).toEqual([]);
   });
 });
+
+describe('attachments', () => {
+  const withAttachment = (attachment: Record<string, unknown>) => ({
+    ...valid,
+    attachments: [{ filename: 'invoice.pdf', content: 'JVBERi0xLjQK', ...attachment }],
+  });
+
+  it.each([
+    ['not base64', { content: 'abc!' }],
+    ['one character too many', { content: 'QUJDR' }],
+    ['padding in the middle', { content: 'QQ==QUJD' }],
+  ])('refuses content that is %s with 422 invalid_base64 at its path', async (_name, attachment) => {
+    const res = await aviso.request('POST', '/v1/messages', { body: withAttachment(attachment) });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'invalid_base64', path: 'attachments[0].content' });
+  });
+
+  it.each([
+    ['unpadded', 'YWJj', 'abc'],
+    ['unpadded by one', 'YWJjZA', 'abcd'],
+    ['base64url', 'P_8-', '?\u00ff>'],
+    ['with line breaks', 'YWJj\r\nZGVm', 'abcdef'],
+  ])('accepts %s content and stores the bytes', async (_name, content, decoded) => {
+    const res = await aviso.request('POST', '/v1/messages', { body: withAttachment({ content }) });
+    expect(res.status).toBe(202);
+    const stored = await aviso.database.db
+      .selectFrom('message_attachments')
+      .select('content')
+      .where('message_id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
+    expect(Buffer.from(stored.content).toString('latin1')).toBe(decoded);
+  });
+
+  it.each(['../../etc/passwd', 'C:\\Windows\\win.ini', 'files/report.pdf', 'a\u0007b.pdf', '..', '.'])(
+    'refuses the file name %j with 422 invalid_filename',
+    async (filename) => {
+      const res = await aviso.request('POST', '/v1/messages', { body: withAttachment({ filename }) });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'invalid_filename', path: 'attachments[0].filename' });
+    },
+  );
+
+  it('keeps ordinary and Unicode file names', async () => {
+    for (const filename of ['factura 2026-11.pdf', 'résumé.pdf', '.profile', '请求.pdf']) {
+      const res = await aviso.request('POST', '/v1/messages', { body: withAttachment({ filename }) });
+      expect(res.status).toBe(202);
+    }
+  });
+});

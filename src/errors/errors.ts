@@ -33,6 +33,7 @@ export const errorCodes = {
   conflicting_fields: { status: 422, message: 'These fields cannot be used together.' },
   from_required: { status: 422, message: 'Give "from", or configure AVISO_FROM.' },
   invalid_base64: { status: 422, message: 'Attachment content must be base64.' },
+  invalid_filename: { status: 422, message: 'This is not a file name recipients can save.' },
   attachments_too_large: { status: 413, message: 'The attachments are too large.' },
   send_at_too_far: { status: 422, message: '"sendAt" may be at most one year ahead.' },
   batch_too_large: { status: 413, message: 'A batch holds at most 500 messages.' },

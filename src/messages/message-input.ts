@@ -108,17 +108,44 @@ const headersSchema = z
     examples: [{ 'X-Order-Id': '10042' }],
   });
 
-const base64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+/** C0 and C1 control characters and DEL: nothing a file name shows. */
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/**
+ * A file name as recipients' mail clients will save it: no folders (`../../etc/passwd`), no
+ * control characters, not only dots. Refused rather than rewritten, so the sender sees why.
+ */
+export const filenameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine(noLineBreaks, custom('header_injection', 'Line breaks are not allowed in a file name.'))
+  .refine(
+    (s) => !/[/\\]/.test(s),
+    custom('invalid_filename', 'A file name has no folders: give "report.pdf", not "files/report.pdf".'),
+  )
+  .refine(
+    (s) => !hasControlCharacter(s) && !/^\.+$/.test(s),
+    custom('invalid_filename', 'A file name has no control characters and is not only dots.'),
+  )
+  .meta({ description: 'The name recipients see and save the file as: no folders, no control characters.' });
 
 const attachmentSchema = z.strictObject({
-  filename: z
-    .string()
-    .min(1)
-    .max(255)
-    .refine(noLineBreaks, custom('header_injection', 'Line breaks are not allowed in a file name.')),
+  filename: filenameSchema,
   content: z
     .string()
-    .refine((s) => base64.test(s), custom('invalid_base64', 'Attachment content must be base64 (RFC 4648).'))
+    .refine((s) => decodeBase64Content(s) !== undefined, {
+      ...custom(
+        'invalid_base64',
+        'Attachment content must be base64 (RFC 4648; padding may be left out, base64url is read too).',
+      ),
+    })
     .optional()
     .meta({ description: 'The file, base64-encoded (email).' }),
   url: z
@@ -141,6 +168,18 @@ const attachmentSchema = z.strictObject({
     .optional()
     .meta({ description: 'Makes the attachment inline: refer to it as cid:<contentId> in the HTML.' }),
 });
+
+/**
+ * Attachment content as PostgreSQL's decode(…, 'base64') takes it: whitespace removed,
+ * base64url read as base64, padding added; undefined when it is not base64 at all.
+ */
+export function decodeBase64Content(content: string): string | undefined {
+  const compact = content.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  const body = compact.replace(/={1,2}$/, '');
+  if (!/^[A-Za-z0-9+/]*$/.test(body) || body.length % 4 === 1) return undefined;
+  if (compact.length !== body.length && compact.length % 4 !== 0) return undefined;
+  return body + '='.repeat((4 - (body.length % 4)) % 4);
+}
 
 export const channelSchema = z.enum(['email', 'sms', 'whatsapp']);
 export const streamSchema = z.enum(['transactional', 'promotional']);

@@ -13,7 +13,7 @@ import { newId } from '../ids/index.ts';
 import type { SuppressionReason } from '../suppressions/index.ts';
 import type { PublishedRender, PublishedTemplates, RenderedWhatsApp } from '../templates/index.ts';
 import type { ChannelContext, WhatsAppRules } from './channel-context.ts';
-import type { MessageInput } from './message-input.ts';
+import { decodeBase64Content, type MessageInput } from './message-input.ts';
 import { priorities } from './status.ts';
 
 export interface PreparedAttachment {
@@ -362,10 +362,10 @@ function prepareAttachments(
   limit: number,
 ): PreparedAttachment[] {
   let total = 0;
-  const out = list.map((a) => {
-    const content = (a.content ?? '').replace(/\s+/g, '');
-    if (content.length % 4 === 1) {
-      throw new ApiError('invalid_base64', 'Attachment content is not complete base64.', 'attachments');
+  const out = list.map((a, i) => {
+    const content = decodeBase64Content(a.content ?? '');
+    if (content === undefined) {
+      throw new ApiError('invalid_base64', 'Attachment content is not base64.', `attachments[${i}].content`);
     }
     total += decodedLength(content);
     return {
