@@ -1,8 +1,8 @@
 // The screenshot helper renders a responsive, table-based email at phone and desktop widths: the
 // PNGs are written, the phone rendering does not overflow sideways, and the @media rule applies.
 import { readFile } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { chromiumPath, closeBrowser, screenshotHtml, sharedBrowser } from './helpers/screenshot.ts';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { closeBrowser, screenshotHtml, sharedBrowser, skipWithoutChromium } from './helpers/screenshot.ts';
 
 const outDir = 'test-output/screenshots';
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -49,43 +49,39 @@ async function columnWidthAt(width: number): Promise<number> {
   }
 }
 
-const chromium = chromiumPath();
+describe('screenshotHtml', () => {
+  beforeEach(skipWithoutChromium);
+  afterAll(closeBrowser);
 
-describe.skipIf(!chromium)(
-  `screenshotHtml${chromium ? '' : ' (skipped: no /usr/bin/chromium; apt-get install chromium)'}`,
-  () => {
-    afterAll(closeBrowser);
+  it('writes one PNG per width and the phone rendering does not overflow', async () => {
+    const shots = await screenshotHtml(email, { widths: [375, 1200], outDir, name: 'responsive-email' });
 
-    it('writes one PNG per width and the phone rendering does not overflow', async () => {
-      const shots = await screenshotHtml(email, { widths: [375, 1200], outDir, name: 'responsive-email' });
+    expect(shots.map((s) => [s.width, s.path])).toEqual([
+      [375, `${outDir}/responsive-email-375.png`],
+      [1200, `${outDir}/responsive-email-1200.png`],
+    ]);
+    for (const shot of shots) {
+      const png = await readFile(shot.path);
+      expect(png.subarray(0, 8)).toEqual(pngSignature);
+      expect(shot.height).toBeGreaterThan(0);
+    }
+    expect(shots[0]?.scrollWidth).toBeLessThanOrEqual(375);
+  });
 
-      expect(shots.map((s) => [s.width, s.path])).toEqual([
-        [375, `${outDir}/responsive-email-375.png`],
-        [1200, `${outDir}/responsive-email-1200.png`],
-      ]);
-      for (const shot of shots) {
-        const png = await readFile(shot.path);
-        expect(png.subarray(0, 8)).toEqual(pngSignature);
-        expect(shot.height).toBeGreaterThan(0);
-      }
-      expect(shots[0]?.scrollWidth).toBeLessThanOrEqual(375);
+  it('applies the @media rule at phone width only', async () => {
+    const phone = await columnWidthAt(375);
+    const desktop = await columnWidthAt(1200);
+    expect(desktop).toBe(300);
+    expect(phone).toBeGreaterThan(desktop);
+    expect(phone).toBeLessThanOrEqual(375);
+  });
+
+  it('reports the overflow of a 600 px table left at its desktop width', async () => {
+    const [phone] = await screenshotHtml(emailWith(''), {
+      widths: [375],
+      outDir,
+      name: 'fixed-width-email',
     });
-
-    it('applies the @media rule at phone width only', async () => {
-      const phone = await columnWidthAt(375);
-      const desktop = await columnWidthAt(1200);
-      expect(desktop).toBe(300);
-      expect(phone).toBeGreaterThan(desktop);
-      expect(phone).toBeLessThanOrEqual(375);
-    });
-
-    it('reports the overflow of a 600 px table left at its desktop width', async () => {
-      const [phone] = await screenshotHtml(emailWith(''), {
-        widths: [375],
-        outDir,
-        name: 'fixed-width-email',
-      });
-      expect(phone?.scrollWidth).toBe(600);
-    });
-  },
-);
+    expect(phone?.scrollWidth).toBe(600);
+  });
+});

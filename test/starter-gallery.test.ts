@@ -10,7 +10,7 @@ import { previewTemplate } from '../src/templates/preview.ts';
 import { starterFolder } from '../src/templates/starters.ts';
 import { listTemplates } from '../src/templates/store.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
-import { chromiumPath, closeBrowser, screenshotHtml } from './helpers/screenshot.ts';
+import { closeBrowser, screenshotHtml, skipWithoutChromium } from './helpers/screenshot.ts';
 
 let database: TestDatabase;
 let projectId: string;
@@ -144,26 +144,23 @@ describe('the starter gallery', () => {
     }
   });
 
-  it.skipIf(!chromiumPath())(
-    'looks right on a phone (375 px, no sideways scrolling) and on a desktop (1200 px)',
-    async () => {
-      const outDir = join('test-output', 'screenshots');
-      for (const key of keys) {
-        for (const locale of locales) {
-          const preview = await previewTemplate(database.db, projectId, key, { version: 1, locale });
-          const shots = await screenshotHtml(preview.email?.html as string, {
-            widths: [375, 1200],
-            outDir,
-            name: `${key}.${locale}`,
-          });
-          const [phone, desktop] = shots;
-          expect(phone?.scrollWidth, `${key}.${locale} overflows at 375 px`).toBeLessThanOrEqual(375);
-          expect(desktop?.scrollWidth).toBeLessThanOrEqual(1200);
-          // Columns stack on a phone: the same email is never shorter there.
-          expect(phone?.height).toBeGreaterThanOrEqual(desktop?.height as number);
-        }
+  it('looks right on a phone (375 px, no sideways scrolling) and on a desktop (1200 px)', async (context) => {
+    skipWithoutChromium(context);
+    const outDir = join('test-output', 'screenshots');
+    for (const key of keys) {
+      for (const locale of locales) {
+        const preview = await previewTemplate(database.db, projectId, key, { version: 1, locale });
+        const shots = await screenshotHtml(preview.email?.html as string, {
+          widths: [375, 1200],
+          outDir,
+          name: `${key}.${locale}`,
+        });
+        const [phone, desktop] = shots;
+        expect(phone?.scrollWidth, `${key}.${locale} overflows at 375 px`).toBeLessThanOrEqual(375);
+        expect(desktop?.scrollWidth).toBeLessThanOrEqual(1200);
+        // Columns stack on a phone: the same email is never shorter there.
+        expect(phone?.height).toBeGreaterThanOrEqual(desktop?.height as number);
       }
-    },
-    120_000,
-  );
+    }
+  }, 120_000);
 });

@@ -678,4 +678,48 @@ describe('stopping a dispatcher', () => {
       await apiOnly.stop();
     }
   });
+
+  it('holds 16 requests in flight without a listener-leak warning, and aborts each at stop', async () => {
+    const apiOnly = await startTestAviso(
+      { AVISO_WEBHOOKS_ALLOW_PRIVATE: 'true', AVISO_WEBHOOK_RETRY_SECONDS: '0.2' },
+      { api: true, worker: false },
+    );
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const { request } = await newProject(apiOnly);
+      const receiver = await startReceiver(() => ({ status: 200, delayMs: 10_000 }));
+      const endpoint = await createEndpoint(request, { url: receiver.url, eventTypes: ['accepted'] });
+      const batch = await request('POST', '/v1/messages/batch', {
+        messages: Array.from({ length: 20 }, (_, i) => ({
+          to: `n${i}@example.com`,
+          subject: 'Hi',
+          text: 'Hi',
+        })),
+      });
+      expect(batch.status).toBe(200);
+
+      const dispatcher = new WebhookDispatcher(apiOnly.database.db, apiOnly.config, createLogger('silent'), {
+        pollMs: 20,
+      });
+      dispatcher.start();
+      await receiver.waitFor(16);
+      await dispatcher.stop(100);
+      await sleep(50); // process warnings are emitted on a later tick
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+      const rows = await apiOnly.database.db
+        .selectFrom('webhook_deliveries')
+        .select(['status', 'attempts', 'locked_until'])
+        .where('endpoint_id', '=', endpoint.id)
+        .execute();
+      expect(rows).toHaveLength(20);
+      expect(rows.every((r) => r.status === 'pending' && r.attempts === 0 && r.locked_until === null)).toBe(
+        true,
+      );
+    } finally {
+      process.off('warning', onWarning);
+      await apiOnly.stop();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 // The `aviso` command. Each subcommand opens what it needs and closes it again; `start`,
 // `api` and `worker` run until SIGINT/SIGTERM.
 import { Command } from 'commander';
-import { settings } from '../config/index.ts';
+import { settingsHelp } from '../config/index.ts';
 import { createLogger } from '../log.ts';
 import { bouncesCommand } from './bounces.ts';
 import { config, withAviso } from './common.ts';
@@ -14,29 +14,30 @@ import { sendCommand } from './send.ts';
 import { suppressionCommands } from './suppressions.ts';
 import { templateCommands } from './templates.ts';
 
+// Every setting with its default and text, after the help of the commands that read them all.
+const settingsHelpText = `\n${settingsHelp()}`;
+
 const program = new Command('aviso')
   .description('Transactional messaging: email, SMS and WhatsApp from one API.')
   .showHelpAfterError()
-  .addHelpText(
-    'after',
-    `\nConfiguration comes from the environment (or aviso.config.json):\n${Object.values(settings)
-      .map((s) => `  ${s.env.padEnd(34)} ${s.doc}`)
-      .join('\n')}`,
-  );
+  .addHelpText('after', settingsHelpText);
 
 program
   .command('start')
   .description('Run the API and a delivery worker (embedded PostgreSQL unless DATABASE_URL is set).')
+  .addHelpText('after', settingsHelpText)
   .action(() => runServicesCommand(config(), { api: true, worker: true }));
 
 program
   .command('api')
   .description('Run only the HTTP API (scale out: several api and worker processes on one PostgreSQL).')
+  .addHelpText('after', settingsHelpText)
   .action(() => runServicesCommand(config(), { api: true, worker: false }));
 
 program
   .command('worker')
   .description('Run only a delivery worker.')
+  .addHelpText('after', settingsHelpText)
   .action(() => runServicesCommand(config(), { api: false, worker: true }));
 
 program

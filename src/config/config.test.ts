@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, settings } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { readmeSettingsTable, settingDocs, settingsHelp, settingsMarkdownTable } from './config-docs.ts';
 
 describe('loadConfig', () => {
   it('has working defaults with an empty environment', () => {
@@ -51,10 +52,46 @@ describe('loadConfig', () => {
     writeFileSync(file, JSON.stringify({ port: 'x' }));
     expect(() => loadConfig({}, file)).toThrow(/Invalid setting port in /);
   });
+});
 
-  it('is documented in the README, every setting', () => {
+describe('the settings documentation', () => {
+  it('takes each default from what an unset setting loads as', () => {
+    const docs = new Map(settingDocs().map((d) => [d.env, d.defaultValue]));
+    expect(docs.get('AVISO_PORT')).toBe('8080');
+    expect(docs.get('AVISO_DATA_DIR')).toBe('./.aviso');
+    expect(docs.get('AVISO_WEBHOOKS_ALLOW_PRIVATE')).toBe('false');
+    expect(docs.get('AVISO_WEBHOOK_RETRY_SECONDS')).toBe('5,300,1800,7200,18000,36000,36000');
+    expect(docs.get('DATABASE_URL')).toBeUndefined();
+  });
+
+  it('writes a Markdown table with padded columns, escaping pipes', () => {
+    const table = settingsMarkdownTable([
+      { env: 'A', defaultValue: '1', doc: 'one `x|y`' },
+      { env: 'LONGER', defaultValue: undefined, doc: 'two' },
+    ]);
+    expect(table.split('\n')).toEqual([
+      '| variable | default | meaning    |',
+      '| -------- | ------- | ---------- |',
+      '| `A`      | `1`     | one `x\\|y` |',
+      '| `LONGER` | —       | two        |',
+    ]);
+  });
+
+  it('is the README table, as npm run docs:config writes it', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    for (const setting of Object.values(settings))
-      expect(readme).toMatch(new RegExp(`\\| \`${setting.env}\` +\\|`));
+    expect(readmeSettingsTable(readme), 'README.md is out of date: run npm run docs:config').toBe(
+      settingsMarkdownTable(),
+    );
+  });
+
+  it('wraps help text without cutting words, code marks removed', () => {
+    const help = settingsHelp(60);
+    expect(help).toContain(
+      '  AVISO_PORT  default: 8080\n      Port the HTTP API listens on (0 picks a free one).',
+    );
+    expect(help).toContain('  DATABASE_URL  (no default)\n');
+    expect(help).not.toContain('`');
+    for (const line of help.split('\n').slice(1))
+      if (line.startsWith('      ')) expect(line.length).toBeLessThanOrEqual(60);
   });
 });

@@ -17,11 +17,14 @@ const wholeNumber = (min: number, max: number) => {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };
 
-/** One entry per setting: environment name, config-file key, default and documentation. */
+/**
+ * One entry per setting: environment name, config-file key, default and documentation (Markdown:
+ * code in backticks). `aviso --help` and the README's table are generated from it (config-docs.ts).
+ */
 export const settings = {
   databaseUrl: {
     env: 'DATABASE_URL',
-    doc: 'PostgreSQL connection URL. Unset: an embedded PostgreSQL in AVISO_DATA_DIR.',
+    doc: 'PostgreSQL connection URL. Unset: an embedded PostgreSQL in `AVISO_DATA_DIR`.',
     schema: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
@@ -44,7 +47,7 @@ export const settings = {
   },
   smtpUrl: {
     env: 'AVISO_SMTP_URL',
-    doc: 'Email provider for projects without one configured: smtp://user:pass@host:port or smtps://… (query: pool=N connections). Unset: the capture provider, which stores messages and delivers nothing.',
+    doc: 'Email provider for projects without one configured: `smtp://user:pass@host:port` or `smtps://…` (query: `pool=N` connections, `urgent_pool=N` for high priority, `verify_tls=false` for self-signed relays). Unset: the capture provider, which stores messages and delivers nothing.',
     schema: z
       .string()
       .regex(/^smtps?:\/\/[^/]+/, 'must look like smtp://user:pass@host:port or smtps://host:port')
@@ -52,7 +55,7 @@ export const settings = {
   },
   publicUrl: {
     env: 'AVISO_PUBLIC_URL',
-    doc: 'The URL providers reach this API at, for delivery callbacks and webhooks (e.g. https://aviso.example.com). Unset: the address the API listens on.',
+    doc: 'The URL providers reach this API at, for delivery callbacks and webhooks (e.g. `https://aviso.example.com`). Unset: the address the API listens on.',
     schema: z
       .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
       .transform((u) => u.replace(/\/+$/, ''))
@@ -60,7 +63,7 @@ export const settings = {
   },
   from: {
     env: 'AVISO_FROM',
-    doc: 'Default sender when a message has no "from" (an address or "Name <address>").',
+    doc: 'Default sender when a message has no `from` (an address or `Name <address>`).',
     schema: z.string().min(3).optional(),
   },
   maxAttachmentBytes: {
@@ -70,7 +73,7 @@ export const settings = {
   },
   maxBatchBytes: {
     env: 'AVISO_MAX_BATCH_BYTES',
-    doc: 'Largest request body accepted by POST /v1/messages/batch.',
+    doc: 'Largest request body accepted by `POST /v1/messages/batch`.',
     schema: wholeNumber(1, 2 ** 31).default(50 * 1024 * 1024),
   },
   templateThreads: {
@@ -115,12 +118,12 @@ export const settings = {
   },
   emailRetryHorizonSeconds: {
     env: 'AVISO_EMAIL_RETRY_HORIZON_SECONDS',
-    doc: 'How long after acceptance an email is retried before it ends as failed.',
+    doc: 'How long after acceptance an email is retried before it ends as failed (3 days).',
     schema: durationSeconds(3 * 24 * 3600),
   },
   smsRetryHorizonSeconds: {
     env: 'AVISO_SMS_RETRY_HORIZON_SECONDS',
-    doc: 'How long after acceptance an SMS is retried before it ends as failed (a message’s validFor can make it shorter).',
+    doc: 'How long after acceptance an SMS is retried before it ends as failed (a message’s `validFor` can make it shorter: it then ends `expired`).',
     schema: durationSeconds(3600),
   },
   whatsappRetryHorizonSeconds: {
@@ -130,7 +133,7 @@ export const settings = {
   },
   bounceDomain: {
     env: 'AVISO_BOUNCE_DOMAIN',
-    doc: 'Domain of the return path (VERP): each email is sent with envelope sender bounces+<token>@this domain, whose MX must point at the bounce listener or a relay that forwards to POST /v1/inbound/bounce. Unset: the envelope sender is the From address and bounces are matched by the original Message-ID only.',
+    doc: 'Domain of the return path (VERP): each email is sent with envelope sender `bounces+<message id>-<tag>@<this domain>`, whose MX must point at the bounce listener (or a relay that forwards to `POST /v1/inbound/bounce`). Also the domain of the `mailto:` unsubscribe address. Unset: the envelope sender is the From address and bounces are matched by the quoted Message-ID.',
     schema: z
       .string()
       .toLowerCase()
@@ -142,7 +145,7 @@ export const settings = {
   },
   bounceSmtpPort: {
     env: 'AVISO_BOUNCE_SMTP_PORT',
-    doc: 'Port of the inbound SMTP listener for bounces, complaints and mailto unsubscribes (needs AVISO_BOUNCE_DOMAIN). Unset: no listener.',
+    doc: 'Port of the inbound SMTP listener for bounces, complaints and mailto unsubscribes (needs `AVISO_BOUNCE_DOMAIN`; 25 in production). Unset: no listener.',
     schema: wholeNumber(0, 65535).optional(),
   },
   bounceSmtpHost: {
@@ -152,7 +155,7 @@ export const settings = {
   },
   webhookRetrySeconds: {
     env: 'AVISO_WEBHOOK_RETRY_SECONDS',
-    doc: 'Delays between attempts of one webhook delivery, comma-separated; after the last, the delivery fails (default spans 27 h).',
+    doc: 'Delays between attempts of one webhook delivery, comma-separated seconds; after the last the delivery fails (the default spans 27 h), and an endpoint whose every delivery failed that long is disabled with the reason.',
     schema: z
       .string()
       .default('5,300,1800,7200,18000,36000,36000')
@@ -175,7 +178,7 @@ export const settings = {
   },
   webhooksAllowPrivate: {
     env: 'AVISO_WEBHOOKS_ALLOW_PRIVATE',
-    doc: 'true lets webhook URLs resolve to private, loopback or link-local addresses (refused by default: SSRF).',
+    doc: '`true` lets webhook URLs resolve to private, loopback or link-local addresses (refused by default: SSRF).',
     schema: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
@@ -183,7 +186,7 @@ export const settings = {
   },
   trustProxy: {
     env: 'AVISO_TRUST_PROXY',
-    doc: 'true when Aviso runs behind a reverse proxy: client addresses (open and click tracking) are read from X-Forwarded-For.',
+    doc: '`true` when Aviso runs behind a reverse proxy: client addresses (open and click tracking) come from `X-Forwarded-For`.',
     schema: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')

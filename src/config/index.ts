@@ -1,2 +1,3 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './config.ts';
+export * from './config-docs.ts';

@@ -41,8 +41,9 @@ export class WebhookDispatcher {
   private loop?: Promise<void>;
   private wakePending = false;
   private wakeLoop?: () => void;
-  private readonly inFlight = new Set<Promise<void>>();
-  private abort = new AbortController();
+  // Each request in flight has its own controller: one signal shared by all of them would
+  // collect a listener per request (Node warns past 10 as a likely leak).
+  private readonly inFlight = new Map<Promise<void>, AbortController>();
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly leaseSeconds: number;
@@ -61,7 +62,6 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.abort = new AbortController();
     this.loop = this.run();
     this.log.info({ concurrency: this.concurrency }, 'webhook dispatcher started');
   }
@@ -77,15 +77,15 @@ export class WebhookDispatcher {
     await this.loop;
     const deadline = Date.now() + graceMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.all(this.inFlight), sleep(Math.min(100, deadline - Date.now()))]);
+      await Promise.race([Promise.all(this.inFlight.keys()), sleep(Math.min(100, deadline - Date.now()))]);
     }
     if (this.inFlight.size > 0) {
       this.log.warn(
         { inFlight: this.inFlight.size },
         'webhook requests aborted at stop; they will be sent again',
       );
-      this.abort.abort();
-      await Promise.all(this.inFlight);
+      for (const controller of this.inFlight.values()) controller.abort();
+      await Promise.all(this.inFlight.keys());
     }
     this.log.info('webhook dispatcher stopped');
   }
@@ -109,11 +109,12 @@ export class WebhookDispatcher {
           continue;
         }
         for (const claim of claimed) {
-          const task: Promise<void> = this.deliver(claim).finally(() => {
+          const controller = new AbortController();
+          const task: Promise<void> = this.deliver(claim, controller.signal).finally(() => {
             this.inFlight.delete(task);
             this.wake();
           });
-          this.inFlight.add(task);
+          this.inFlight.set(task, controller);
         }
         if (claimed.length === free) continue;
       }
@@ -129,7 +130,7 @@ export class WebhookDispatcher {
     }
   }
 
-  private async deliver(claim: ClaimedDelivery): Promise<void> {
+  private async deliver(claim: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const context = {
       projectId: claim.projectId,
       endpointId: claim.endpointId,
@@ -148,7 +149,7 @@ export class WebhookDispatcher {
             {
               allowPrivate: this.config.webhooksAllowPrivate,
               timeoutMs: this.config.webhookTimeoutSeconds * 1000,
-              signal: this.abort.signal,
+              signal,
               lookup: this.options.lookup,
             },
           );

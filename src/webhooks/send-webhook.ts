@@ -2,12 +2,7 @@
 // deadline, and describe what happened as an attempt (status, latency, the start of the
 // answer, or why there was none). Never throws for the receiver's sake, and follows no
 // redirect (a 3xx is a failed attempt: a redirect could point anywhere).
-
 import { randomBytes } from 'node:crypto';
-// One signed webhook request: vet the URL, sign the body, POST it to the vetted address with a
-// deadline, and describe what happened as an attempt (status, latency, the start of the
-// answer, or why there was none). Never throws for the receiver's sake, and follows no
-// redirect (a 3xx is a failed attempt: a redirect could point anywhere).
 import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
+import type { TestContext } from 'vitest';
 
 const debianChromium = '/usr/bin/chromium';
 
@@ -31,9 +32,14 @@ export interface Screenshot {
   height: number;
 }
 
-/** Debian's Chromium when installed; tests skip with a message when it is not. */
-export function chromiumPath(): string | undefined {
+/** Debian's Chromium when installed. */
+function chromiumPath(): string | undefined {
   return existsSync(debianChromium) ? debianChromium : undefined;
+}
+
+/** Skips the calling test when Chromium is missing, with a note the run's summary prints. */
+export function skipWithoutChromium(context: TestContext): void {
+  context.skip(!chromiumPath(), `no Chromium at ${debianChromium}: apt-get install chromium (.ci/run does)`);
 }
 
 let browser: Promise<Browser> | undefined;
