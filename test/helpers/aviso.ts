@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createApiKey } from '../../src/projects/api-keys.ts';
 import { createProject } from '../../src/projects/projects.ts';
+import { parseMasterKeySetting, Secrets } from '../../src/secrets/index.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 /** A parsed JSON response body: its shape is what the tests assert. */
@@ -28,6 +29,11 @@ export interface TestAviso {
   stop(): Promise<void>;
 }
 
+/** The keyring of the tests (vitest.config.ts), for code run without startTestAviso. */
+export function testSecrets(): Secrets {
+  return new Secrets(parseMasterKeySetting(process.env.AVISO_MASTER_KEY ?? ''), { kind: 'setting' });
+}
+
 export async function startTestAviso(
   env: Record<string, string> = {},
   parts = { api: true, worker: true },
@@ -40,6 +46,7 @@ export async function startTestAviso(
       AVISO_FROM: 'Aviso Tests <tests@aviso.test>',
       AVISO_WORKER_POLL_MS: '50',
       AVISO_LOG_LEVEL: process.env.AVISO_TEST_LOG_LEVEL ?? 'silent',
+      AVISO_MASTER_KEY: process.env.AVISO_MASTER_KEY ?? '',
       ...env,
     },
     null,
