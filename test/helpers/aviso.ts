@@ -34,11 +34,13 @@ export function testSecrets(): Secrets {
   return new Secrets(parseMasterKeySetting(process.env.AVISO_MASTER_KEY ?? ''), { kind: 'setting' });
 }
 
+/** `database`: start on this one (a restart), and leave it when stopping; default: a fresh one. */
 export async function startTestAviso(
   env: Record<string, string> = {},
   parts = { api: true, worker: true },
+  existing?: TestDatabase,
 ): Promise<TestAviso> {
-  const database = await createTestDatabase();
+  const database = existing ?? (await createTestDatabase());
   const config = loadConfig(
     {
       DATABASE_URL: database.url,
@@ -51,7 +53,13 @@ export async function startTestAviso(
     },
     null,
   );
-  const services = await startServices(config, createLogger(config.logLevel), parts);
+  let services: RunningServices;
+  try {
+    services = await startServices(config, createLogger(config.logLevel), parts);
+  } catch (err) {
+    if (!existing) await database.drop();
+    throw err;
+  }
   const { key } = await createApiKey(database.db, services.aviso.defaultProject.id, 'test');
   const url = services.url ?? '';
   const request: TestAviso['request'] = async (method, path, options = {}) => {
@@ -95,7 +103,7 @@ export async function startTestAviso(
     },
     async stop() {
       await services.stop();
-      await database.drop();
+      if (!existing) await database.drop();
     },
   };
 }
