@@ -7,7 +7,7 @@ import type { Keyring } from './envelope.ts';
 import { formatKeyringFile, generateMasterKey, parseKeyringFile } from './keyring.ts';
 import { MasterKeyError } from './master-key-error.ts';
 
-export const keyringFileName = 'master-keys.json';
+const keyringFileName = 'master-keys.json';
 
 export function keyringFilePath(dataDir: string): string {
   return resolve(dataDir, keyringFileName);
