@@ -12,6 +12,9 @@ export default defineConfig({
       './test/helpers/skip-notes-reporter.ts',
       ['json', { outputFile: 'test-output/vitest.json' }],
     ],
+    // One master key for every test and every CLI process they spawn, so none of them writes a
+    // keyring file into the working directory's ./.aviso (test/secrets.test.ts covers that mode).
+    env: { AVISO_MASTER_KEY: 'test:JrASDwB348IJ/jG6ySEZWmEQ5VvGRQrcu2OleLQ1MAk=' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -65,7 +65,7 @@ async function runPath(
     await startAviso(options, database.url, { api: true, worker: false }),
     (a) => a.services.stop(),
   );
-  await createProvider(api.services.aviso.db, api.projectId, provider as never);
+  await createProvider(api.services.aviso.db, api.services.aviso.secrets, api.projectId, provider as never);
   await enqueueMessages(api, total, (i) =>
     messageInput({
       to: `+346${String(10_000_000 + i).slice(-8)}`,

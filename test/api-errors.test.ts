@@ -207,6 +207,7 @@ describe('an unreachable database', () => {
     const { db } = connect('postgres://aviso:x@127.0.0.1:1/aviso', { poolSize: 1 });
     const app = await buildApi({
       db,
+      secrets: aviso.services.aviso.secrets,
       config: aviso.config,
       log: createLogger('silent'),
       notify: () => {},

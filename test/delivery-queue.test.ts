@@ -12,6 +12,7 @@ import type { MessageInput } from '../src/messages/message-input.ts';
 import { messageInputSchema } from '../src/messages/message-input.ts';
 import { ensureDefaultProject } from '../src/projects/projects.ts';
 import { installationSecret } from '../src/settings/index.ts';
+import { testSecrets } from './helpers/aviso.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.ts';
 
@@ -156,9 +157,11 @@ describe('two workers on one queue', () => {
     const count = 600;
     await accept(count, 'normal', 'shared');
     const log = createLogger('silent');
+    const secrets = testSecrets();
     const workers = [1, 2].map(() => {
       const providers = new ProviderRegistry(database.db, {
         config: { smtpUrl: sink.url },
+        secrets,
         publicUrl: () => 'http://127.0.0.1',
       });
       const worker = new DeliveryWorker(
@@ -172,7 +175,8 @@ describe('two workers on one queue', () => {
           leaseSeconds: 60,
           retry: { baseMs: 100, maxMs: 1000, horizonMs: { email: 60_000, sms: 60_000, whatsapp: 60_000 } },
           bounceDomain: null,
-          linkSecret: () => installationSecret(database.db),
+          linkSecret: () => installationSecret(database.db, secrets),
+          secrets,
           publicUrl: () => 'http://127.0.0.1',
         },
         log,

@@ -94,7 +94,7 @@ describe('email delivery over SMTP', () => {
    */
   async function signingDomain(name: string) {
     const project = aviso.services.aviso.defaultProject.id;
-    await addDomain(aviso.database.db, project, name, 'mail2026');
+    await addDomain(aviso.database.db, aviso.services.aviso.secrets, project, name, 'mail2026');
     const [domain] = (await listDomains(aviso.database.db, project)).filter((d) => d.domain === name);
     const txt = [...(domain?.dnsValue ?? '').matchAll(/"([^"]*)"/g)].map((m) => m[1] as string);
     return (raw: Buffer) =>

@@ -287,7 +287,7 @@ describe('open and click tracking', () => {
   });
 
   it('still redirects a signed link whose message no longer exists, recording nothing', async () => {
-    const secret = await installationSecret(db);
+    const secret = await installationSecret(db, aviso.services.aviso.secrets);
     const messageId = newId('msg');
     const token = signToken(
       { kind: 'click', messageId, url: 'https://shop.example/gone', linkIndex: 0 },
@@ -340,7 +340,12 @@ describe('unsubscribe', () => {
     ).exec(value);
     expect(match, value).not.toBeNull();
     expect(match?.[1]).toBe(match?.[2]);
-    expect(messageIdFromUnsubscribeToken(match?.[2] as string, await installationSecret(db))).toBe(id);
+    expect(
+      messageIdFromUnsubscribeToken(
+        match?.[2] as string,
+        await installationSecret(db, aviso.services.aviso.secrets),
+      ),
+    ).toBe(id);
     expect(header(mail, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
 
     const transactional = await send({ html: '<p>Receipt</p>', headers: { 'X-Order': '1' } });
@@ -446,7 +451,10 @@ describe('unsubscribe', () => {
   it('does nothing for a transactional message', async () => {
     const to = 'receipts@example.com';
     const { id } = await send({ to, html: '<p>Receipt</p>' });
-    const token = signToken({ kind: 'unsubscribe', messageId: id }, await installationSecret(db));
+    const token = signToken(
+      { kind: 'unsubscribe', messageId: id },
+      await installationSecret(db, aviso.services.aviso.secrets),
+    );
     const response = await oneClick(`${aviso.url}/u/${token}`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('Nothing to unsubscribe from');
@@ -461,7 +469,10 @@ describe('unsubscribe', () => {
       stream: 'promotional',
     });
     const url = unsubscribeLink(mail);
-    const openToken = signToken({ kind: 'open', messageId: id }, await installationSecret(db));
+    const openToken = signToken(
+      { kind: 'open', messageId: id },
+      await installationSecret(db, aviso.services.aviso.secrets),
+    );
     for (const bad of [alter(url, 0), alter(url, 1), `${aviso.url}/u/${openToken}`, `${aviso.url}/u/x`]) {
       const shown = await fetch(bad);
       expect(shown.status, bad).toBe(400);

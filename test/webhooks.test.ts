@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.ts';
 import { createApiKey } from '../src/projects/api-keys.ts';
 import { createProject } from '../src/projects/projects.ts';
+import { webhookSecretPlace } from '../src/secrets/index.ts';
 import { WebhookDispatcher } from '../src/webhooks/index.ts';
 import { startTestAviso, type TestAviso } from './helpers/aviso.ts';
 
@@ -582,7 +583,7 @@ describe('SSRF guard', () => {
         project_id: projectId,
         url: receiver.url,
         event_types: ['accepted'],
-        secret: 'whsec_AAAA',
+        secret: guarded.services.aviso.secrets.seal('whsec_AAAA', webhookSecretPlace('wh_rebound')),
       })
       .execute();
     await sendEmail(request);
@@ -603,9 +604,15 @@ describe('SSRF guard', () => {
 
 describe('several dispatchers', () => {
   it('deliver each event exactly once', async () => {
-    const second = new WebhookDispatcher(aviso.database.db, aviso.config, createLogger('silent'), {
-      pollMs: 20,
-    });
+    const second = new WebhookDispatcher(
+      aviso.database.db,
+      aviso.services.aviso.secrets,
+      aviso.config,
+      createLogger('silent'),
+      {
+        pollMs: 20,
+      },
+    );
     second.start();
     try {
       const { request } = await newProject();
@@ -646,7 +653,13 @@ describe('stopping a dispatcher', () => {
       const endpoint = await createEndpoint(request, { url: receiver.url, eventTypes: ['accepted'] });
       await sendEmail(request);
 
-      const first = new WebhookDispatcher(apiOnly.database.db, apiOnly.config, log, { pollMs: 20 });
+      const first = new WebhookDispatcher(
+        apiOnly.database.db,
+        apiOnly.services.aviso.secrets,
+        apiOnly.config,
+        log,
+        { pollMs: 20 },
+      );
       first.start();
       await receiver.waitFor(1);
       const started = Date.now();
@@ -659,7 +672,13 @@ describe('stopping a dispatcher', () => {
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ status: 'pending', attempts: 0, locked_until: null });
 
-      const second = new WebhookDispatcher(apiOnly.database.db, apiOnly.config, log, { pollMs: 20 });
+      const second = new WebhookDispatcher(
+        apiOnly.database.db,
+        apiOnly.services.aviso.secrets,
+        apiOnly.config,
+        log,
+        { pollMs: 20 },
+      );
       second.start();
       try {
         const [aborted, again] = await receiver.waitFor(2);

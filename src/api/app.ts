@@ -10,6 +10,7 @@ import type { Database } from '../db/index.ts';
 import { ReceiptApplier } from '../delivery/index.ts';
 import type { Logger } from '../log.ts';
 import { keyAuthenticator } from '../projects/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 import { installationSecret } from '../settings/index.ts';
 import { registerAuth } from './auth.ts';
 import { callbackRoutes } from './callbacks.ts';
@@ -28,6 +29,8 @@ import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiDeps {
   db: Kysely<Database>;
+  /** Seals and opens the stored secrets (provider credentials, webhook secrets, link key). */
+  secrets: Secrets;
   config: Config;
   log: Logger;
   notify: (priority: number) => void;
@@ -123,20 +126,26 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { db: deps.db });
   const receipts = new ReceiptApplier(deps.db, deps.log);
   app.addHook('onClose', async () => receipts.close());
-  await app.register(callbackRoutes, { db: deps.db, receipts, publicUrl: deps.publicUrl, log: deps.log });
-  await app.register(trackingRoutes, { db: deps.db, log: deps.log });
+  await app.register(callbackRoutes, {
+    db: deps.db,
+    secrets: deps.secrets,
+    receipts,
+    publicUrl: deps.publicUrl,
+    log: deps.log,
+  });
+  await app.register(trackingRoutes, { db: deps.db, secrets: deps.secrets, log: deps.log });
   await app.register(async (v1) => {
     registerAuth(v1, keyAuthenticator(deps.db));
     await v1.register(messageRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
     await v1.register(templateRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
-    await v1.register(providerRoutes, { db: deps.db, publicUrl: deps.publicUrl });
-    await v1.register(webhookRoutes, { db: deps.db, config: deps.config });
+    await v1.register(providerRoutes, { db: deps.db, secrets: deps.secrets, publicUrl: deps.publicUrl });
+    await v1.register(webhookRoutes, { db: deps.db, secrets: deps.secrets, config: deps.config });
     await v1.register(eventRoutes, { db: deps.db });
     await v1.register(suppressionRoutes, { db: deps.db });
     await v1.register(inboundRoutes, {
       db: deps.db,
       bounceDomain: deps.config.bounceDomain ?? null,
-      secret: () => installationSecret(deps.db),
+      secret: () => installationSecret(deps.db, deps.secrets),
     });
     await v1.register(projectRoutes, { db: deps.db });
   });

@@ -19,9 +19,11 @@ import { ApiError } from '../errors/index.ts';
 import type { Logger } from '../log.ts';
 import { type ProviderRow, type ProviderSettings, recordInbound, toProviderRow } from '../providers/index.ts';
 import { parseUntrustedJson } from '../records/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 
 export interface CallbacksDeps {
   db: Kysely<Database>;
+  secrets: Secrets;
   receipts: ReceiptApplier;
   publicUrl: () => string;
   log: Logger;
@@ -48,7 +50,7 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
       .executeTakeFirst();
     // An unknown provider gets the same answer as a bad signature: nothing to learn here.
     if (!row) throw forbidden();
-    return toProviderRow(row);
+    return toProviderRow(row, deps.secrets);
   }
 
   const form = (request: FastifyRequest): Record<string, string> => {

@@ -18,10 +18,12 @@ import {
   syncWhatsAppTemplates,
   updateProvider,
 } from '../providers/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 import { errorResponses } from './schemas.ts';
 
 export interface ProvidersDeps {
   db: Kysely<Database>;
+  secrets: Secrets;
   publicUrl: () => string;
 }
 
@@ -58,7 +60,7 @@ const whatsappTemplateSchema = z
 const idParams = z.object({ id: z.string().meta({ description: 'The provider id (prov_…) or name.' }) });
 
 export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) {
-  const { db } = deps;
+  const { db, secrets } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const view = (row: Parameters<typeof providerView>[0]) => providerView(row, deps.publicUrl());
   const tags = ['providers'];
@@ -74,7 +76,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request) => ({
-      data: (await listProviders(db, request.auth.projectId, request.query.channel)).map(view),
+      data: (await listProviders(db, secrets, request.auth.projectId, request.query.channel)).map(view),
     }),
   );
 
@@ -89,7 +91,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request, reply) =>
-      reply.code(201).send(view(await createProvider(db, request.auth.projectId, request.body))),
+      reply.code(201).send(view(await createProvider(db, secrets, request.auth.projectId, request.body))),
   );
 
   r.get(
@@ -102,7 +104,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
         response: { 200: providerSchema, ...errorResponses },
       },
     },
-    async (request) => view(await getProvider(db, request.auth.projectId, request.params.id)),
+    async (request) => view(await getProvider(db, secrets, request.auth.projectId, request.params.id)),
   );
 
   r.patch(
@@ -117,7 +119,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request) =>
-      view(await updateProvider(db, request.auth.projectId, request.params.id, request.body)),
+      view(await updateProvider(db, secrets, request.auth.projectId, request.params.id, request.body)),
   );
 
   r.delete(
@@ -131,7 +133,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request, reply) => {
-      await deleteProvider(db, request.auth.projectId, request.params.id);
+      await deleteProvider(db, secrets, request.auth.projectId, request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -147,7 +149,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request) => {
-      const provider = await getProvider(db, request.auth.projectId, request.params.id);
+      const provider = await getProvider(db, secrets, request.auth.projectId, request.params.id);
       return { data: await listWhatsAppTemplates(db, provider) };
     },
   );
@@ -168,7 +170,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request) => {
-      const provider = await getProvider(db, request.auth.projectId, request.params.id);
+      const provider = await getProvider(db, secrets, request.auth.projectId, request.params.id);
       await syncWhatsAppTemplates(db, provider);
       return { data: await listWhatsAppTemplates(db, provider) };
     },

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import type { Secrets } from '../secrets/index.ts';
 import { installationSecret } from '../settings/index.ts';
 import {
   type EngagementHit,
@@ -21,6 +22,7 @@ import {
 
 export interface TrackingDeps {
   db: Kysely<Database>;
+  secrets: Secrets;
   log: Logger;
 }
 
@@ -124,7 +126,7 @@ export function saysOneClick(contentType: string | undefined, body: unknown): bo
 export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps) {
   const { db, log } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const secret = () => installationSecret(db);
+  const secret = () => installationSecret(db, deps.secrets);
   // One-click POSTs come as forms (or empty): take any body as bytes, in this scope only.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) =>

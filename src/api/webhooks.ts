@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventTypes } from '../messages/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -30,6 +31,7 @@ import { errorResponses } from './schemas.ts';
 
 export interface WebhooksDeps {
   db: Kysely<Database>;
+  secrets: Secrets;
   config: Config;
 }
 
@@ -134,7 +136,7 @@ const pageQuery = {
 };
 
 export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
-  const { db, config } = deps;
+  const { db, secrets, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['webhooks'];
   const policy: UrlPolicy = { allowPrivate: config.webhooksAllowPrivate };
@@ -149,7 +151,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) => ({
-      data: (await listWebhookEndpoints(db, request.auth.projectId)).map(webhookEndpointView),
+      data: (await listWebhookEndpoints(db, secrets, request.auth.projectId)).map(webhookEndpointView),
     }),
   );
 
@@ -167,7 +169,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request, reply) => {
-      const endpoint = await createWebhookEndpoint(db, request.auth.projectId, request.body, policy);
+      const endpoint = await createWebhookEndpoint(db, secrets, request.auth.projectId, request.body, policy);
       return reply.code(201).send({ ...webhookEndpointView(endpoint), secret: endpoint.secret });
     },
   );
@@ -183,7 +185,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) =>
-      webhookEndpointView(await getWebhookEndpoint(db, request.auth.projectId, request.params.id)),
+      webhookEndpointView(await getWebhookEndpoint(db, secrets, request.auth.projectId, request.params.id)),
   );
 
   r.patch(
@@ -199,7 +201,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     },
     async (request) =>
       webhookEndpointView(
-        await updateWebhookEndpoint(db, request.auth.projectId, request.params.id, request.body, policy),
+        await updateWebhookEndpoint(
+          db,
+          secrets,
+          request.auth.projectId,
+          request.params.id,
+          request.body,
+          policy,
+        ),
       ),
   );
 
@@ -230,7 +239,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) => ({
-      secret: (await getWebhookEndpoint(db, request.auth.projectId, request.params.id)).secret,
+      secret: (await getWebhookEndpoint(db, secrets, request.auth.projectId, request.params.id)).secret,
     }),
   );
 
@@ -245,7 +254,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) => ({
-      secret: (await rotateWebhookSecret(db, request.auth.projectId, request.params.id)).secret,
+      secret: (await rotateWebhookSecret(db, secrets, request.auth.projectId, request.params.id)).secret,
     }),
   );
 
@@ -270,7 +279,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) => {
-      const endpoint = await getWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      const endpoint = await getWebhookEndpoint(db, secrets, request.auth.projectId, request.params.id);
       return listAttempts(db, endpoint.id, request.query);
     },
   );
@@ -293,7 +302,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) => {
-      const endpoint = await getWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      const endpoint = await getWebhookEndpoint(db, secrets, request.auth.projectId, request.params.id);
       return listDeliveries(db, endpoint.id, request.query);
     },
   );
@@ -329,12 +338,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
         );
       let queued: number;
       if (eventId !== undefined) {
-        queued = await replayEvent(db, projectId, request.params.id, eventId);
+        queued = await replayEvent(db, secrets, projectId, request.params.id, eventId);
       } else {
         if (since === undefined)
           throw new ApiError('field_required', 'Give "eventId", or "since" and "until".', 'since');
         if (until === undefined) throw new ApiError('field_required', 'Give "until" with "since".', 'until');
-        queued = await replayRange(db, projectId, request.params.id, {
+        queued = await replayRange(db, secrets, projectId, request.params.id, {
           since: new Date(since),
           until: new Date(until),
           ...(types ? { eventTypes: types } : {}),
@@ -356,7 +365,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
       },
     },
     async (request) => {
-      const endpoint = await getWebhookEndpoint(db, request.auth.projectId, request.params.id);
+      const endpoint = await getWebhookEndpoint(db, secrets, request.auth.projectId, request.params.id);
       const result = await sendTestWebhook(endpoint, {
         allowPrivate: config.webhooksAllowPrivate,
         timeoutMs: config.webhookTimeoutSeconds * 1000,

@@ -1,3 +1,4 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './open.ts';
 export * from './services.ts';
+export * from './stored-secrets.ts';

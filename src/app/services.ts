@@ -36,6 +36,7 @@ export async function startServices(
     );
   }
   const aviso = await openAviso(config, { poolSize: parts.api ? 20 : 2, log: (line) => log.info(line) });
+  const { secrets } = aviso;
   let api: FastifyInstance | undefined;
   let worker: DeliveryWorker | undefined;
   let workerDb: Kysely<Database> | undefined;
@@ -56,6 +57,7 @@ export async function startServices(
       receipts = applier;
       providers = new ProviderRegistry(workerDb, {
         config,
+        secrets,
         publicUrl: () => publicUrl,
         onReceipts: (providerId, list, idForms) => void applier.apply(providerId, list, idForms),
         log,
@@ -79,19 +81,21 @@ export async function startServices(
             },
           },
           bounceDomain: config.bounceDomain ?? null,
-          linkSecret: () => installationSecret(aviso.db),
+          linkSecret: () => installationSecret(aviso.db, secrets),
+          secrets,
           publicUrl: () => publicUrl,
         },
         log,
       );
       await worker.start();
       await providers.startPersistent();
-      webhooks = new WebhookDispatcher(workerDb, config, log);
+      webhooks = new WebhookDispatcher(workerDb, secrets, config, log);
       webhooks.start();
     }
     if (parts.api) {
       api = await buildApi({
         db: aviso.db,
+        secrets,
         config,
         log,
         notify: jobNotifier(aviso.db, log),
@@ -103,7 +107,7 @@ export async function startServices(
         const inbound = {
           db: aviso.db,
           bounceDomain: config.bounceDomain,
-          secret: () => installationSecret(aviso.db),
+          secret: () => installationSecret(aviso.db, secrets),
         };
         bounces = await startBounceListener({
           host: config.bounceSmtpHost,

@@ -19,7 +19,7 @@ export function domainCommands(): Command {
       withAviso(config(), async (aviso) => {
         const project = await projectOrExit(aviso, opts.project);
         try {
-          printRecord(await addDomain(aviso.db, project.id, domain, opts.selector));
+          printRecord(await addDomain(aviso.db, aviso.secrets, project.id, domain, opts.selector));
         } catch (err) {
           if (!(err instanceof DomainError)) throw err;
           process.stderr.write(`aviso: ${err.message}\n`);

@@ -1,8 +1,9 @@
 // The `aviso` command. Each subcommand opens what it needs and closes it again; `start`,
 // `api` and `worker` run until SIGINT/SIGTERM.
 import { Command } from 'commander';
-import { settingsHelp } from '../config/index.ts';
+import { ConfigError, settingsHelp } from '../config/index.ts';
 import { createLogger } from '../log.ts';
+import { MasterKeyError } from '../secrets/index.ts';
 import { bouncesCommand } from './bounces.ts';
 import { config, withAviso } from './common.ts';
 import { domainCommands } from './domains.ts';
@@ -10,6 +11,7 @@ import { keyCommands } from './keys.ts';
 import { projectCommands } from './projects.ts';
 import { providerCommands, whatsappCommands } from './providers.ts';
 import { runServicesCommand } from './run.ts';
+import { secretsCommands } from './secrets.ts';
 import { sendCommand } from './send.ts';
 import { suppressionCommands } from './suppressions.ts';
 import { templateCommands } from './templates.ts';
@@ -59,8 +61,14 @@ program.addCommand(providerCommands());
 program.addCommand(whatsappCommands());
 program.addCommand(suppressionCommands());
 program.addCommand(bouncesCommand());
+program.addCommand(secretsCommands());
 
 program.parseAsync(process.argv).catch((err) => {
+  // The operator's to fix, and the message says how: no stack trace.
+  if (err instanceof ConfigError || err instanceof MasterKeyError) {
+    process.stderr.write(`aviso: ${err.message}\n`);
+    process.exit(2);
+  }
   const log = createLogger('error');
   log.error({ err }, 'command failed');
   process.stderr.write(`aviso: ${err instanceof Error ? err.message : String(err)}\n`);

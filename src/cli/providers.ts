@@ -1,6 +1,7 @@
 // `aviso providers add | list | show | set | remove` and `aviso whatsapp templates sync | list`:
 // the same operations and checks as /v1/providers.
 import { Command } from 'commander';
+import type { OpenAviso } from '../app/index.ts';
 import { ApiError, parseWith } from '../errors/index.ts';
 import {
   createProvider,
@@ -62,7 +63,7 @@ export function providerCommands(): Command {
           ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
           enabled: !opts.disabled,
         });
-        const row = await createProvider(aviso.db, project.id, input);
+        const row = await createProvider(aviso.db, aviso.secrets, project.id, input);
         print(row);
         if (row.type === 'whatsapp') {
           console.error(
@@ -77,7 +78,7 @@ export function providerCommands(): Command {
     .addOption(projectOption())
     .action((opts: { project?: string }) =>
       inProject(opts, async (aviso, project) => {
-        const rows = await listProviders(aviso.db, project.id);
+        const rows = await listProviders(aviso.db, aviso.secrets, project.id);
         if (rows.length === 0)
           console.log('no providers: email, SMS and WhatsApp go to the capture provider');
         for (const r of rows) {
@@ -93,7 +94,7 @@ export function providerCommands(): Command {
     .addOption(projectOption())
     .action((idOrName: string, opts: { project?: string }) =>
       inProject(opts, async (aviso, project) => {
-        print(await getProvider(aviso.db, project.id, idOrName));
+        print(await getProvider(aviso.db, aviso.secrets, project.id, idOrName));
       }),
     );
   providers
@@ -124,7 +125,7 @@ export function providerCommands(): Command {
             ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
             ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
           });
-          print(await updateProvider(aviso.db, project.id, idOrName, patch));
+          print(await updateProvider(aviso.db, aviso.secrets, project.id, idOrName, patch));
         }),
     );
   providers
@@ -133,7 +134,7 @@ export function providerCommands(): Command {
     .addOption(projectOption())
     .action((idOrName: string, opts: { project?: string }) =>
       inProject(opts, async (aviso, project) => {
-        await deleteProvider(aviso.db, project.id, idOrName);
+        await deleteProvider(aviso.db, aviso.secrets, project.id, idOrName);
         console.log(`removed ${idOrName}`);
       }),
     );
@@ -146,9 +147,11 @@ export function whatsappCommands(): Command {
     .command('templates')
     .description('The approved templates, as WhatsApp knows them.');
   const providerOption = '--provider <name>';
-  const pick = async (db: Parameters<typeof listProviders>[0], projectId: string, name?: string) => {
-    if (name) return getProvider(db, projectId, name);
-    const first = (await listProviders(db, projectId, 'whatsapp')).find((p) => p.type === 'whatsapp');
+  const pick = async (aviso: OpenAviso, projectId: string, name?: string) => {
+    if (name) return getProvider(aviso.db, aviso.secrets, projectId, name);
+    const first = (await listProviders(aviso.db, aviso.secrets, projectId, 'whatsapp')).find(
+      (p) => p.type === 'whatsapp',
+    );
     if (!first) {
       throw new ApiError(
         'provider_not_found',
@@ -166,7 +169,7 @@ export function whatsappCommands(): Command {
     .addOption(projectOption())
     .action((opts: { provider?: string; project?: string }) =>
       inProject(opts, async (aviso, project) => {
-        const provider = await pick(aviso.db, project.id, opts.provider);
+        const provider = await pick(aviso, project.id, opts.provider);
         const count = await syncWhatsAppTemplates(aviso.db, provider);
         const list = await listWhatsAppTemplates(aviso.db, provider);
         const approved = list.filter((t) => t.status === 'APPROVED').length;
@@ -181,7 +184,7 @@ export function whatsappCommands(): Command {
     .addOption(projectOption())
     .action((opts: { provider?: string; project?: string }) =>
       inProject(opts, async (aviso, project) => {
-        const provider = await pick(aviso.db, project.id, opts.provider);
+        const provider = await pick(aviso, project.id, opts.provider);
         const list = await listWhatsAppTemplates(aviso.db, provider);
         if (list.length === 0) console.log('none known: run "aviso whatsapp templates sync"');
         for (const t of list) {

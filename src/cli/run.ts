@@ -16,6 +16,15 @@ export async function runServicesCommand(config: Config, parts: { api: boolean; 
   say(
     `  Database:   ${services.aviso.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}`,
   );
+  const keys = services.aviso.secrets.source;
+  if (keys.kind === 'file') {
+    say(`  Master key: ${keys.path}${keys.created ? ' (generated now)' : ''}`);
+    say('              Back it up: without it the stored provider credentials, webhook secrets and DKIM');
+    say('              keys cannot be read. For several processes or an external DATABASE_URL, set');
+    say('              AVISO_MASTER_KEY instead (the same id:key pairs, comma-separated).');
+  } else {
+    say(`  Master key: AVISO_MASTER_KEY (${services.aviso.secrets.newestKeyId} seals new secrets)`);
+  }
   if (parts.worker && !config.smtpUrl) {
     say();
     say('  !!! No email provider is configured (AVISO_SMTP_URL is not set).');

@@ -156,6 +156,7 @@ export interface SuppressionAuditTable {
 
 export interface SettingsTable {
   key: string;
+  /** An installation secret, sealed with the master key (secrets/). */
   value: string;
 }
 
@@ -166,7 +167,7 @@ export interface WebhookEndpointsTable {
   description: string | null;
   /** Event types delivered to this endpoint; empty: all. */
   event_types: string[];
-  /** "whsec_" + base64 key (Standard Webhooks). */
+  /** "whsec_" + base64 key (Standard Webhooks), sealed with the master key (secrets/). */
   secret: string;
   enabled: Generated<boolean>;
   disabled_reason: string | null;
@@ -209,6 +210,7 @@ export interface ProviderConfigsTable {
   type: string;
   name: string;
   position: Generated<number>;
+  /** The type's settings; its secret fields are sealed with the master key (secrets/). */
   config: Json<Record<string, unknown>>;
   enabled: Generated<boolean>;
   /** Messages per second this provider may be sent; null: the type's default. */
@@ -253,6 +255,7 @@ export interface DomainsTable {
   project_id: string;
   domain: string;
   dkim_selector: string;
+  /** PEM, sealed with the master key (secrets/). */
   dkim_private_key: string;
   dkim_public_key: string;
   created_at: CreatedAt;

@@ -20,6 +20,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { callbackUrl, type ProviderRow, type ProviderSettings, toProviderRow } from '../providers/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
 
 export type AnyProvider = EmailProvider | SmsProvider | WhatsAppProvider;
@@ -44,6 +45,8 @@ export type ReceiptHandler = (
 
 export interface RegistryOptions {
   config: Pick<Config, 'smtpUrl'>;
+  /** Opens the providers' secrets (cached: reading the routes again costs no decryption). */
+  secrets: Secrets;
   /** The URL providers call back (resolved once the API listens). */
   publicUrl: () => string;
   onReceipts?: ReceiptHandler;
@@ -96,7 +99,9 @@ export class ProviderRegistry {
       .orderBy('created_at')
       .execute();
     const routes =
-      rows.length === 0 ? [this.defaults[channel]] : rows.map((r) => this.route(toProviderRow(r)));
+      rows.length === 0
+        ? [this.defaults[channel]]
+        : rows.map((r) => this.route(toProviderRow(r, this.options.secrets)));
     this.byProject.set(key, { routes, until: now + cacheMs });
     return routes;
   }
@@ -135,7 +140,7 @@ export class ProviderRegistry {
       .where('enabled', '=', true)
       .execute();
     for (const row of rows) {
-      const { provider } = this.route(toProviderRow(row));
+      const { provider } = this.route(toProviderRow(row, this.options.secrets));
       void (provider as SmppProvider).start().catch((err: unknown) => {
         this.options.log?.warn({ err, provider: row.name }, 'SMPP bind failed at start; it will retry');
       });

@@ -23,6 +23,7 @@ import { afterBounce, bounceDetails } from '../feedback/index.ts';
 import type { Logger } from '../log.ts';
 import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/index.ts';
 import { providersChangedChannel } from '../providers/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 import { type LeavingEmail, needsLinks, withFeedbackLinks } from '../tracking/index.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
@@ -64,6 +65,8 @@ export interface WorkerOptions {
   bounceDomain: string | null;
   /** Signs return paths (and tracking links). */
   linkSecret: () => Promise<Buffer>;
+  /** Opens the DKIM private keys. */
+  secrets: Secrets;
   /** Where recipients reach the API: base of tracking and unsubscribe links. */
   publicUrl: () => string;
 }
@@ -497,7 +500,7 @@ export class DeliveryWorker {
     const cacheKey = `${projectId}/${domain}`;
     const hit = this.dkimCache.get(cacheKey);
     if (hit && hit.until > Date.now()) return hit.key;
-    const key = await dkimKeyFor(this.db, projectId, domain);
+    const key = await dkimKeyFor(this.db, this.options.secrets, projectId, domain);
     this.dkimCache.set(cacheKey, { key, until: Date.now() + 60_000 });
     return key;
   }

@@ -1,12 +1,14 @@
 // A project's providers, kept in provider_configs: create, read, change, remove. Several
 // providers of one channel are tried in `position` order (lowest first), so the second is the
-// failover of the first. Views never show secrets, only their last characters.
+// failover of the first. Views never show secrets, only their last characters. Secret fields
+// are stored sealed (secrets/): sealed here before every write, opened in toProviderRow.
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { z } from 'zod';
 import type { Channel } from '../channels/index.ts';
 import type { Database, ProviderConfigsTable } from '../db/index.ts';
 import { ApiError, parseWith } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import { providerSecretPlace, type Secrets } from '../secrets/index.ts';
 import {
   channelsOf,
   defaultRateLimit,
@@ -78,7 +80,27 @@ export interface ProviderView extends Omit<ProviderRow, 'projectId' | 'createdAt
   updatedAt: string;
 }
 
-export function toProviderRow(row: Selectable<ProviderConfigsTable>): ProviderRow {
+/** The fields of a type's configuration that are secrets; none for an unknown type. */
+export function providerSecretFields(type: string): readonly string[] {
+  return Object.hasOwn(providerTypes, type) ? providerTypes[type as ProviderType].secrets : [];
+}
+
+/** The configuration with each secret field sealed (or opened) for this provider's row. */
+function withSecretFields(
+  id: string,
+  type: string,
+  config: Record<string, unknown>,
+  convert: (value: string, place: string) => string,
+): Record<string, unknown> {
+  const out = { ...config };
+  for (const field of providerSecretFields(type)) {
+    const value = out[field];
+    if (typeof value === 'string') out[field] = convert(value, providerSecretPlace(id, field));
+  }
+  return out;
+}
+
+export function toProviderRow(row: Selectable<ProviderConfigsTable>, secrets: Secrets): ProviderRow {
   const type = row.type as ProviderType;
   return {
     id: row.id,
@@ -89,7 +111,7 @@ export function toProviderRow(row: Selectable<ProviderConfigsTable>): ProviderRo
     position: row.position,
     enabled: row.enabled,
     rateLimit: row.rate_limit ?? defaultRateLimit(type),
-    config: row.config,
+    config: withSecretFields(row.id, row.type, row.config, (v, place) => secrets.open(v, place)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -130,18 +152,20 @@ function checkConfig(type: ProviderType, config: unknown): Record<string, unknow
 
 export async function listProviders(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   channel?: Channel,
 ): Promise<ProviderRow[]> {
   let q = db.selectFrom('provider_configs').selectAll().where('project_id', '=', projectId);
   if (channel) q = q.where('channel', '=', channel);
   const rows = await q.orderBy('channel').orderBy('position').orderBy('created_at').execute();
-  return rows.map(toProviderRow);
+  return rows.map((row) => toProviderRow(row, secrets));
 }
 
 /** By id ("prov_…") or by name. */
 export async function getProvider(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   idOrName: string,
 ): Promise<ProviderRow> {
@@ -152,11 +176,12 @@ export async function getProvider(
     .where(idOrName.startsWith('prov_') ? 'id' : 'name', '=', idOrName)
     .executeTakeFirst();
   if (!row) throw new ApiError('provider_not_found', `No provider "${idOrName}" in this project.`);
-  return toProviderRow(row);
+  return toProviderRow(row, secrets);
 }
 
 export async function createProvider(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   input: ProviderInput,
 ): Promise<ProviderRow> {
@@ -183,10 +208,11 @@ export async function createProvider(
         .where('channel', '=', channel)
         .executeTakeFirst()
     )?.max ?? -1) + 1;
+  const id = newId('prov');
   const row = await db
     .insertInto('provider_configs')
     .values({
-      id: newId('prov'),
+      id,
       project_id: projectId,
       channel,
       type: input.type,
@@ -194,24 +220,25 @@ export async function createProvider(
       position,
       enabled: input.enabled,
       rate_limit: input.rateLimit ?? null,
-      config: JSON.stringify(config),
+      config: JSON.stringify(withSecretFields(id, input.type, config, (v, place) => secrets.seal(v, place))),
     })
     .onConflict((oc) => oc.columns(['project_id', 'name']).doNothing())
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new ApiError('provider_exists', `A provider named "${input.name}" exists already.`, 'name');
   await announceChange(db);
-  return toProviderRow(row);
+  return toProviderRow(row, secrets);
 }
 
 /** Changes what is given; `config` is merged into the stored one (secrets need not be sent again). */
 export async function updateProvider(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   idOrName: string,
   patch: ProviderPatch,
 ): Promise<ProviderRow> {
-  const current = await getProvider(db, projectId, idOrName);
+  const current = await getProvider(db, secrets, projectId, idOrName);
   const config = patch.config ? checkConfig(current.type, { ...current.config, ...patch.config }) : undefined;
   const row = await db
     .updateTable('provider_configs')
@@ -220,7 +247,13 @@ export async function updateProvider(
       ...(patch.position !== undefined ? { position: patch.position } : {}),
       ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
       ...(patch.rateLimit !== undefined ? { rate_limit: patch.rateLimit } : {}),
-      ...(config ? { config: JSON.stringify(config) } : {}),
+      ...(config
+        ? {
+            config: JSON.stringify(
+              withSecretFields(current.id, current.type, config, (v, place) => secrets.seal(v, place)),
+            ),
+          }
+        : {}),
       updated_at: new Date(),
     })
     .where('id', '=', current.id)
@@ -232,15 +265,16 @@ export async function updateProvider(
       throw err;
     });
   await announceChange(db);
-  return toProviderRow(row);
+  return toProviderRow(row, secrets);
 }
 
 export async function deleteProvider(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   idOrName: string,
 ): Promise<void> {
-  const current = await getProvider(db, projectId, idOrName);
+  const current = await getProvider(db, secrets, projectId, idOrName);
   await db.deleteFrom('provider_configs').where('id', '=', current.id).execute();
   await announceChange(db);
 }

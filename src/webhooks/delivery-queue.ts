@@ -19,6 +19,7 @@ export interface ClaimedDelivery {
   /** The claim's token: locked_until as PostgreSQL wrote it, to the microsecond. */
   lease: string;
   url: string;
+  /** The signing secret as stored: sealed (the dispatcher opens it). */
   secret: string;
   /** null if the event is gone (its message was deleted): the delivery then fails. */
   event: EventWithMessage | null;

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { type Secrets, webhookSecretPlace } from '../secrets/index.ts';
 import {
   type ClaimedDelivery,
   claimDeliveries,
@@ -50,6 +51,7 @@ export class WebhookDispatcher {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly secrets: Secrets,
     private readonly config: WebhookConfig,
     private readonly log: Logger,
     private readonly options: WebhookDispatcherOptions = {},
@@ -142,8 +144,10 @@ export class WebhookDispatcher {
       let result: AttemptResult;
       if (claim.event) {
         try {
+          // Opened here, per delivery: a secret that does not open fails this delivery only.
+          const secret = this.secrets.open(claim.secret, webhookSecretPlace(claim.endpointId));
           result = await sendWebhook(
-            claim,
+            { url: claim.url, secret },
             webhookMessageId(claim.eventId),
             JSON.stringify(eventPayload(claim.event)),
             {

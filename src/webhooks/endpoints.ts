@@ -1,12 +1,14 @@
 // A project's webhook endpoints: where its message events are POSTed, which event types each
 // one wants, and its signing secret. URLs pass the SSRF guard when saved (and again at each
-// delivery). Views carry no secret: it is shown at creation and at GET …/secret only.
+// delivery). Views carry no secret: it is shown at creation and at GET …/secret only. The
+// secret is stored sealed (secrets/) and opened when a row is read.
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database, WebhookEndpointsTable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import { eventTypes } from '../messages/index.ts';
+import { type Secrets, webhookSecretPlace } from '../secrets/index.ts';
 import { newWebhookSecret } from './sign.ts';
 import { type HostLookup, vetWebhookUrl, WebhookUrlRefused } from './url-guard.ts';
 
@@ -78,14 +80,14 @@ export interface UrlPolicy {
   lookup?: HostLookup;
 }
 
-function toEndpoint(row: Selectable<WebhookEndpointsTable>): WebhookEndpoint {
+function toEndpoint(row: Selectable<WebhookEndpointsTable>, secrets: Secrets): WebhookEndpoint {
   return {
     id: row.id,
     projectId: row.project_id,
     url: row.url,
     description: row.description,
     eventTypes: row.event_types,
-    secret: row.secret,
+    secret: secrets.open(row.secret, webhookSecretPlace(row.id)),
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at,
@@ -122,28 +124,31 @@ const unique = (types: readonly string[]) => [...new Set(types)];
 
 export async function createWebhookEndpoint(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   input: WebhookInput,
   policy: UrlPolicy,
 ): Promise<WebhookEndpoint> {
   await checkUrl(input.url, policy);
+  const id = newId('wh');
   const row = await db
     .insertInto('webhook_endpoints')
     .values({
-      id: newId('wh'),
+      id,
       project_id: projectId,
       url: input.url,
       description: input.description ?? null,
       event_types: unique(input.eventTypes),
-      secret: newWebhookSecret(),
+      secret: secrets.seal(newWebhookSecret(), webhookSecretPlace(id)),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toEndpoint(row);
+  return toEndpoint(row, secrets);
 }
 
 export async function listWebhookEndpoints(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
 ): Promise<WebhookEndpoint[]> {
   const rows = await db
@@ -153,11 +158,12 @@ export async function listWebhookEndpoints(
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  return rows.map(toEndpoint);
+  return rows.map((row) => toEndpoint(row, secrets));
 }
 
 export async function getWebhookEndpoint(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   id: string,
 ): Promise<WebhookEndpoint> {
@@ -168,18 +174,19 @@ export async function getWebhookEndpoint(
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) throw new ApiError('webhook_not_found', `No webhook endpoint "${id}" in this project.`);
-  return toEndpoint(row);
+  return toEndpoint(row, secrets);
 }
 
 /** Changes what is given. Enabling clears the reason it was disabled; disabling by hand has none. */
 export async function updateWebhookEndpoint(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   id: string,
   patch: WebhookPatch,
   policy: UrlPolicy,
 ): Promise<WebhookEndpoint> {
-  const current = await getWebhookEndpoint(db, projectId, id);
+  const current = await getWebhookEndpoint(db, secrets, projectId, id);
   if (patch.url !== undefined) await checkUrl(patch.url, policy);
   const enabling = patch.enabled === true && !current.enabled;
   const disabling = patch.enabled === false && current.enabled;
@@ -196,7 +203,7 @@ export async function updateWebhookEndpoint(
     .where('id', '=', current.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toEndpoint(row);
+  return toEndpoint(row, secrets);
 }
 
 /** Removes the endpoint with its deliveries and attempt log. */
@@ -217,15 +224,16 @@ export async function deleteWebhookEndpoint(
 /** A new secret, effective at once: receivers must switch to it. */
 export async function rotateWebhookSecret(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   id: string,
 ): Promise<WebhookEndpoint> {
-  const current = await getWebhookEndpoint(db, projectId, id);
+  const current = await getWebhookEndpoint(db, secrets, projectId, id);
   const row = await db
     .updateTable('webhook_endpoints')
-    .set({ secret: newWebhookSecret(), updated_at: new Date() })
+    .set({ secret: secrets.seal(newWebhookSecret(), webhookSecretPlace(current.id)), updated_at: new Date() })
     .where('id', '=', current.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toEndpoint(row);
+  return toEndpoint(row, secrets);
 }

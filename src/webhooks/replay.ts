@@ -4,6 +4,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
+import type { Secrets } from '../secrets/index.ts';
 import { getWebhookEndpoint } from './endpoints.ts';
 
 export const maxReplayDays = 31;
@@ -32,11 +33,12 @@ function parseEventId(text: string): string {
 /** Queues one event of the project to the endpoint again. Returns 1. */
 export async function replayEvent(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   endpointId: string,
   eventIdText: string,
 ): Promise<number> {
-  const endpoint = await getWebhookEndpoint(db, projectId, endpointId);
+  const endpoint = await getWebhookEndpoint(db, secrets, projectId, endpointId);
   const eventId = parseEventId(eventIdText);
   const queued = await db
     .insertInto('webhook_deliveries')
@@ -63,11 +65,12 @@ export async function replayEvent(
 /** Queues every event of the project in [since, until), oldest first. Returns how many. */
 export async function replayRange(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   endpointId: string,
   range: ReplayRange,
 ): Promise<number> {
-  const endpoint = await getWebhookEndpoint(db, projectId, endpointId);
+  const endpoint = await getWebhookEndpoint(db, secrets, projectId, endpointId);
   if (range.since >= range.until)
     throw new ApiError('replay_range_invalid', '"since" must be before "until".', 'until');
   if (range.until.getTime() - range.since.getTime() > maxReplayDays * 86_400_000)

@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createApiKey } from '../../src/projects/api-keys.ts';
 import { createProject } from '../../src/projects/projects.ts';
+import { parseMasterKeySetting, Secrets } from '../../src/secrets/index.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 /** A parsed JSON response body: its shape is what the tests assert. */
@@ -28,11 +29,18 @@ export interface TestAviso {
   stop(): Promise<void>;
 }
 
+/** The keyring of the tests (vitest.config.ts), for code run without startTestAviso. */
+export function testSecrets(): Secrets {
+  return new Secrets(parseMasterKeySetting(process.env.AVISO_MASTER_KEY ?? ''), { kind: 'setting' });
+}
+
+/** `database`: start on this one (a restart), and leave it when stopping; default: a fresh one. */
 export async function startTestAviso(
   env: Record<string, string> = {},
   parts = { api: true, worker: true },
+  existing?: TestDatabase,
 ): Promise<TestAviso> {
-  const database = await createTestDatabase();
+  const database = existing ?? (await createTestDatabase());
   const config = loadConfig(
     {
       DATABASE_URL: database.url,
@@ -40,11 +48,18 @@ export async function startTestAviso(
       AVISO_FROM: 'Aviso Tests <tests@aviso.test>',
       AVISO_WORKER_POLL_MS: '50',
       AVISO_LOG_LEVEL: process.env.AVISO_TEST_LOG_LEVEL ?? 'silent',
+      AVISO_MASTER_KEY: process.env.AVISO_MASTER_KEY ?? '',
       ...env,
     },
     null,
   );
-  const services = await startServices(config, createLogger(config.logLevel), parts);
+  let services: RunningServices;
+  try {
+    services = await startServices(config, createLogger(config.logLevel), parts);
+  } catch (err) {
+    if (!existing) await database.drop();
+    throw err;
+  }
   const { key } = await createApiKey(database.db, services.aviso.defaultProject.id, 'test');
   const url = services.url ?? '';
   const request: TestAviso['request'] = async (method, path, options = {}) => {
@@ -88,7 +103,7 @@ export async function startTestAviso(
     },
     async stop() {
       await services.stop();
-      await database.drop();
+      if (!existing) await database.drop();
     },
   };
 }

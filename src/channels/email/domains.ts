@@ -1,10 +1,12 @@
 // Sending domains and their DKIM keys (RFC 6376). Adding a domain generates a 2048-bit RSA
 // key; the public half is published by the domain's owner as a DNS TXT record, the private
-// half signs every message whose From address is on that domain.
+// half signs every message whose From address is on that domain. The private half is stored
+// sealed with the master key (secrets/).
 import { generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../ids/index.ts';
+import { dkimKeyPlace, type Secrets } from '../../secrets/index.ts';
 
 export interface SendingDomain {
   id: string;
@@ -24,6 +26,7 @@ export class DomainError extends Error {}
 
 export async function addDomain(
   db: Kysely<Database>,
+  secrets: Secrets,
   projectId: string,
   domainName: string,
   selector = 'aviso',
@@ -36,14 +39,15 @@ export async function addDomain(
     publicKeyEncoding: { type: 'spki', format: 'der' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
+  const id = newId('dom');
   const row = await db
     .insertInto('domains')
     .values({
-      id: newId('dom'),
+      id,
       project_id: projectId,
       domain,
       dkim_selector: selector,
-      dkim_private_key: privateKey,
+      dkim_private_key: secrets.seal(privateKey, dkimKeyPlace(id)),
       dkim_public_key: publicKey.toString('base64'),
     })
     .onConflict((oc) => oc.columns(['project_id', 'domain']).doNothing())
@@ -64,15 +68,19 @@ export async function listDomains(db: Kysely<Database>, projectId: string): Prom
 }
 
 /** The DKIM signing key for mail from `domain` in this project, if one is configured. */
-export async function dkimKeyFor(db: Kysely<Database>, projectId: string, domain: string) {
+export async function dkimKeyFor(db: Kysely<Database>, secrets: Secrets, projectId: string, domain: string) {
   const row = await db
     .selectFrom('domains')
-    .select(['domain', 'dkim_selector', 'dkim_private_key'])
+    .select(['id', 'domain', 'dkim_selector', 'dkim_private_key'])
     .where('project_id', '=', projectId)
     .where('domain', '=', domain)
     .executeTakeFirst();
   return row
-    ? { domainName: row.domain, keySelector: row.dkim_selector, privateKey: row.dkim_private_key }
+    ? {
+        domainName: row.domain,
+        keySelector: row.dkim_selector,
+        privateKey: secrets.open(row.dkim_private_key, dkimKeyPlace(row.id)),
+      }
     : null;
 }
 
