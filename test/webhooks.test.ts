@@ -719,9 +719,13 @@ describe('stopping a dispatcher', () => {
       });
       expect(batch.status).toBe(200);
 
-      const dispatcher = new WebhookDispatcher(apiOnly.database.db, apiOnly.config, createLogger('silent'), {
-        pollMs: 20,
-      });
+      const dispatcher = new WebhookDispatcher(
+        apiOnly.database.db,
+        apiOnly.services.aviso.secrets,
+        apiOnly.config,
+        createLogger('silent'),
+        { pollMs: 20 },
+      );
       dispatcher.start();
       await receiver.waitFor(16);
       await dispatcher.stop(100);
