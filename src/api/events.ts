@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventTypes } from '../messages/index.ts';
-import { errorResponses } from './schemas.ts';
+import { answer, errorAnswers } from './schemas.ts';
 
 const eventSchema = z
   .object({
@@ -33,6 +33,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
     '/v1/events',
     {
       schema: {
+        operationId: 'listEvents',
         summary: 'Events across messages',
         description:
           'Newest first, paged with `cursor`. To follow new events, pass `after` (the last id you saw): events come oldest first from there.',
@@ -56,8 +57,13 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
           cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
         }),
         response: {
-          200: z.object({ data: z.array(eventSchema), nextCursor: z.string().nullable() }),
-          ...errorResponses,
+          200: answer(
+            'A page of events; `nextCursor` is null on the last page (and always when following with `after`).',
+            z
+              .object({ data: z.array(eventSchema), nextCursor: z.string().nullable() })
+              .meta({ id: 'EventList' }),
+          ),
+          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
         },
       },
     },

@@ -31,7 +31,7 @@ import {
   templateKeySchema,
 } from '../templates/index.ts';
 import { acceptedView } from './messages.ts';
-import { acceptedSchema, errorResponses } from './schemas.ts';
+import { acceptedSchema, answer, errorAnswers, noContent } from './schemas.ts';
 
 export interface TemplatesDeps {
   db: Kysely<Database>;
@@ -168,7 +168,10 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = kind === 'template' ? '/v1/templates' : '/v1/layouts';
   const noun = kind;
+  const Noun = kind === 'template' ? 'Template' : 'Layout';
   const tag = kind === 'template' ? 'templates' : 'layouts';
+  const notFound = { 404: `No ${noun} of this project has this key.` };
+  const versionNotFound = { 404: `No ${noun} of this project has this key, or it has no such version.` };
   const content = (kind === 'template' ? templateContentSchema : layoutContentSchema) as z.ZodType<
     Content<K>
   >;
@@ -228,9 +231,16 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     base,
     {
       schema: {
+        operationId: `list${Noun}s`,
         summary: `All ${noun}s`,
+        description: `Each ${noun} in short: its name, locales, channels and latest version.`,
         tags: [tag],
-        response: { 200: z.object({ data: z.array(summarySchema) }), ...errorResponses },
+        response: {
+          200: answer(
+            `The ${noun}s, by key.`,
+            z.object({ data: z.array(summarySchema) }).meta({ id: `${Noun}SummaryList` }),
+          ),
+        },
       },
     },
     async (request) => ({ data: (await listTemplates(db, request.auth.projectId, kind)).map(summaryView) }),
@@ -240,10 +250,16 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     base,
     {
       schema: {
+        operationId: `create${Noun}`,
         summary: `Create a ${noun} (as a draft)`,
+        description:
+          'Checked first: Liquid and MJML errors come back with their line and column. Publish it to use it in sends.',
         tags: [tag],
         body: saveBody.extend({ key: templateKeySchema }),
-        response: { 201: storedSchema, ...errorResponses },
+        response: {
+          201: answer(`The ${noun}, created.`, storedSchema),
+          ...errorAnswers({ 409: `A ${noun} with this key exists already.` }),
+        },
       },
     },
     async (request, reply) => {
@@ -257,13 +273,17 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key`,
     {
       schema: {
+        operationId: `save${Noun}Draft`,
         summary: `Create or replace the draft of a ${noun}`,
         description:
           'Checked first: Liquid and MJML errors come back with their line and column. Sends are unaffected until you publish.',
         tags: [tag],
         params: keyParams,
         body: saveBody,
-        response: { 200: storedSchema, 201: storedSchema, ...errorResponses },
+        response: {
+          200: answer(`The ${noun}, with its draft replaced.`, storedSchema),
+          201: answer(`The ${noun}, created.`, storedSchema),
+        },
       },
     },
     async (request, reply) => {
@@ -280,10 +300,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key`,
     {
       schema: {
+        operationId: `get${Noun}`,
         summary: `A ${noun}: its draft, latest version number${kind === 'template' ? ', sample data and the data it uses' : ''}`,
+        description: `The draft is what you edit; sends use the latest published version.`,
         tags: [tag],
         params: keyParams,
-        response: { 200: storedSchema, ...errorResponses },
+        response: { 200: answer(`The ${noun}.`, storedSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) => {
@@ -296,10 +318,20 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key`,
     {
       schema: {
+        operationId: `delete${Noun}`,
         summary: `Delete a ${noun} and all its versions`,
+        description:
+          kind === 'template'
+            ? 'Messages already accepted keep their rendered content.'
+            : 'Refused (409) while templates still use the layout.',
         tags: [tag],
         params: keyParams,
-        response: { 204: z.null(), ...errorResponses },
+        response: {
+          204: noContent('Deleted.'),
+          ...(kind === 'template'
+            ? errorAnswers(notFound)
+            : errorAnswers({ ...notFound, 409: 'Templates still use this layout.' })),
+        },
       },
     },
     async (request, reply) => {
@@ -312,11 +344,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/publish`,
     {
       schema: {
+        operationId: `publish${Noun}`,
         summary: `Publish the draft as the next version`,
         description: 'The draft must compile in every locale. Sends use the new version at once.',
         tags: [tag],
         params: keyParams,
-        response: { 201: versionSchema, ...errorResponses },
+        response: { 201: answer('The new version.', versionSchema), ...errorAnswers(notFound) },
       },
     },
     async (request, reply) => {
@@ -329,10 +362,18 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/versions`,
     {
       schema: {
+        operationId: `list${Noun}Versions`,
         summary: 'Published versions, newest first',
+        description: 'Every version ever published, with its content; history only grows.',
         tags: [tag],
         params: keyParams,
-        response: { 200: z.object({ data: z.array(versionSchema) }), ...errorResponses },
+        response: {
+          200: answer(
+            'The versions, newest first.',
+            z.object({ data: z.array(versionSchema) }).meta({ id: `${Noun}VersionList` }),
+          ),
+          ...errorAnswers(notFound),
+        },
       },
     },
     async (request) => ({
@@ -344,10 +385,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/versions/:version`,
     {
       schema: {
+        operationId: `get${Noun}Version`,
         summary: 'One published version',
+        description: 'Its content as published, and the version it restored if it was a rollback.',
         tags: [tag],
         params: versionParams,
-        response: { 200: versionSchema, ...errorResponses },
+        response: { 200: answer('The version.', versionSchema), ...errorAnswers(versionNotFound) },
       },
     },
     async (request) =>
@@ -360,11 +403,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/versions/:version/publish`,
     {
       schema: {
+        operationId: `republish${Noun}Version`,
         summary: 'Roll back: publish an older version again',
         description: 'Its content becomes the next version (history only grows); the draft is left as it is.',
         tags: [tag],
         params: versionParams,
-        response: { 201: versionSchema, ...errorResponses },
+        response: { 201: answer('The new version.', versionSchema), ...errorAnswers(versionNotFound) },
       },
     },
     async (request, reply) => {
@@ -385,11 +429,16 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
     '/v1/templates/:key/sample-data',
     {
       schema: {
+        operationId: 'replaceTemplateSampleData',
         summary: 'Replace the sample data previews use',
+        description: 'Previews and test sends use it when they are given no `data`.',
         tags: ['templates'],
         params: keyParams,
         body: sampleDataSchema,
-        response: { 204: z.null(), ...errorResponses },
+        response: {
+          204: noContent('Replaced.'),
+          ...errorAnswers({ 404: 'No template of this project has this key.' }),
+        },
       },
     },
     async (request, reply) => {
@@ -402,6 +451,7 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
     '/v1/templates/:key/render',
     {
       schema: {
+        operationId: 'renderTemplate',
         summary: 'Preview: render without sending',
         description:
           'Returns the email (subject, HTML, text), the SMS text with its encoding and segment count, and the WhatsApp parameters. ' +
@@ -409,7 +459,10 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
         tags: ['templates'],
         params: keyParams,
         body: renderBody,
-        response: { 200: renderedSchema, ...errorResponses },
+        response: {
+          200: answer('The rendered parts, per channel.', renderedSchema),
+          ...errorAnswers({ 404: 'No template of this project has this key, or it has no such version.' }),
+        },
       },
     },
     async (request) => previewTemplate(db, request.auth.projectId, request.params.key, request.body) as never,
@@ -419,14 +472,18 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
     '/v1/templates/:key/test',
     {
       schema: {
-        summary: 'Send a test to one address',
+        operationId: 'sendTemplateTest',
+        summary: 'Send a test to one recipient',
         description:
           'Renders the draft (or a version) with the sample data (or `data`) and sends it like any message, ' +
           'with "[Test]" before the subject and the tag "test".',
         tags: ['templates'],
         params: keyParams,
         body: testBody,
-        response: { 202: acceptedSchema, ...errorResponses },
+        response: {
+          202: answer('Accepted, like any message.', acceptedSchema),
+          ...errorAnswers({ 404: 'No template of this project has this key, or it has no such version.' }),
+        },
       },
     },
     async (request, reply) => {

@@ -7,6 +7,7 @@ import type { Channel } from '../channels/index.ts';
 import type { Database, ProviderConfigsTable } from '../db/index.ts';
 import { ApiError, parseWith } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import { patchOf } from '../schemas/index.ts';
 import {
   channelsOf,
   defaultRateLimit,
@@ -47,10 +48,9 @@ export const providerInputSchema = z
   })
   .meta({ id: 'ProviderRequest' });
 
-export const providerPatchSchema = providerInputSchema
-  .omit({ type: true, channel: true })
-  .partial()
-  .meta({ id: 'ProviderChange' });
+export const providerPatchSchema = patchOf(providerInputSchema.omit({ type: true, channel: true })).meta({
+  id: 'ProviderChange',
+});
 
 export type ProviderInput = z.output<typeof providerInputSchema>;
 export type ProviderPatch = z.output<typeof providerPatchSchema>;

@@ -1,0 +1,2 @@
+// The folder's public face: other folders import from here, not from its modules.
+export * from './patch.ts';
