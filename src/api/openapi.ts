@@ -113,6 +113,9 @@ export const transform: SwaggerTransform = (document) => {
       },
     ]);
   const body = schema.body as Json | undefined;
+  if (body && document.route.method === 'PATCH' && hasDefault(body, {})) {
+    throw new Error(`PATCH ${document.url}: a default in a PATCH body resets what the client left out`);
+  }
   if (body) withoutDefaults(body);
   return {
     url: converted.url,
@@ -164,6 +167,29 @@ function withoutDefaults(schema: unknown): void {
   }
   for (const key of ['items', 'additionalProperties', 'not', 'anyOf', 'allOf', 'oneOf', 'prefixItems']) {
     withoutDefaults(schema[key]);
+  }
+}
+
+/** Whether `schema`, or a component it refers to, gives a default. */
+function hasDefault(schema: unknown, components: Record<string, Json>, seen = new Set<string>()): boolean {
+  if (Array.isArray(schema)) return schema.some((s) => hasDefault(s, components, seen));
+  if (!isObject(schema)) return false;
+  if ('default' in schema) return true;
+  for (const name of refsIn({ $ref: schema.$ref })) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (hasDefault(components[name], components, seen)) return true;
+  }
+  return Object.entries(schema).some(([key, value]) => key !== '$ref' && hasDefault(value, components, seen));
+}
+
+/** PATCH bodies must leave out what the client leaves out: see src/schemas/patch.ts. */
+function checkPatchBodies(paths: Json, components: Record<string, Json>): void {
+  for (const [path, operations] of Object.entries(paths)) {
+    const body = (operations as Record<string, Json | undefined>).patch?.requestBody;
+    if (body && hasDefault(body, components)) {
+      throw new Error(`PATCH ${path}: a default in a PATCH body resets what the client left out`);
+    }
   }
 }
 
@@ -242,6 +268,7 @@ export function documentOptions(publicUrl: () => string): FastifyDynamicSwaggerO
     transformObject: (input) => {
       const document = jsonSchemaTransformObject(input) as Json;
       const components = document.components as { schemas: Record<string, Json> };
+      checkPatchBodies(document.paths as Json, components.schemas);
       components.schemas = usedComponents(document.paths as Json, components.schemas);
       return renameRequestOnly({
         ...document,
