@@ -27,6 +27,9 @@ const eventSchema = z
 
 const idPattern = /^\d{1,19}$/;
 
+/** What the handler accepts for `type`: known event types, separated by commas (spaces allowed). */
+const typeListPattern = `^\\s*(?:(?:${eventTypes.join('|')})\\s*)?(?:,\\s*(?:(?:${eventTypes.join('|')})\\s*)?)*$`;
+
 export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -39,10 +42,10 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
           'Newest first, paged with `cursor`. To follow new events, pass `after` (the last id you saw): events come oldest first from there.',
         tags: ['events'],
         querystring: z.strictObject({
-          type: z
-            .string()
-            .optional()
-            .meta({ description: 'Comma-separated event types, e.g. "bounced,complained".' }),
+          type: z.string().optional().meta({
+            description: 'Comma-separated event types, e.g. "bounced,complained".',
+            pattern: typeListPattern,
+          }),
           messageId: z.string().optional(),
           to: z.string().optional().meta({ description: 'Exact recipient.' }),
           tag: z.string().optional(),

@@ -13,6 +13,7 @@ import {
   cancelMessage,
   checkIdempotencyKey,
   getMessage,
+  idempotencyKeyPattern,
   isPrepared,
   listMessages,
   type MessageInput,
@@ -45,7 +46,11 @@ export interface MessagesDeps {
 
 const idempotencyHeader = z.object({
   'idempotency-key': z.string().optional().meta({
-    description: 'Makes retries safe: the same key and body within 24 h return the first response.',
+    description:
+      'Makes retries safe: the same key and body within 24 h return the first response. 1 to 255 printable characters (else 400).',
+    minLength: 1,
+    maxLength: 255,
+    pattern: idempotencyKeyPattern,
   }),
 });
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { addressSchema, isTimezone, sendTemplateTest } from '../messages/index.ts';
+import { int4Max, timezonePattern } from '../schemas/index.ts';
 import {
   type Content,
   deleteTemplate,
@@ -40,7 +41,7 @@ export interface TemplatesDeps {
 }
 
 const keyParams = z.object({ key: templateKeySchema });
-const versionParams = keyParams.extend({ version: z.coerce.number().int().min(1) });
+const versionParams = keyParams.extend({ version: z.coerce.number().int().min(1).max(int4Max) });
 
 const variablesSchema = z
   .object({
@@ -62,7 +63,7 @@ const channelsSchema = z.array(z.enum(['email', 'sms', 'whatsapp'])).min(1);
 const renderBody = z
   .strictObject({
     version: z
-      .union([z.literal('draft'), z.number().int().min(1)], {
+      .union([z.literal('draft'), z.number().int().min(1).max(int4Max)], {
         message: 'Give "draft" or the number of a published version.',
       })
       .default('draft')
@@ -70,11 +71,17 @@ const renderBody = z
     locale: localeSchema.optional(),
     timezone: z
       .string()
+      .max(64)
       .refine(isTimezone, {
         message: 'Write an IANA timezone such as "Europe/Madrid".',
         params: { code: 'invalid_timezone' },
       })
-      .optional(),
+      .optional()
+      .meta({
+        description:
+          "An IANA time zone (Intl.supportedValuesOf('timeZone') of the server's Node.js) for dates; UTC when missing.",
+        pattern: timezonePattern,
+      }),
     data: z
       .record(z.string(), z.unknown())
       .optional()

@@ -18,6 +18,8 @@ const urlField = z
   .meta({
     description: 'http:// or https://; must resolve to a public address.',
     examples: ['https://example.com/aviso'],
+    format: 'uri',
+    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
   });
 
 const eventTypesField = z

@@ -1308,7 +1308,7 @@ export interface components {
              * @example es-MX
              */
             locale?: string;
-            /** @description The recipient's timezone for dates in the template; UTC when missing. */
+            /** @description The recipient's IANA time zone (Intl.supportedValuesOf('timeZone') of the server's Node.js, e.g. "Europe/Madrid") for dates in the template; UTC when missing. */
             timezone?: string;
             attachments?: {
                 filename: string;
@@ -1325,7 +1325,7 @@ export interface components {
                 contentId?: string;
             }[];
             /**
-             * @description Extra headers (not those Aviso sets itself, such as From, To or Message-ID).
+             * @description Extra headers, at most 50, one line each; not those Aviso sets itself (from, to, cc, bcc, reply-to, sender, subject, date, message-id, mime-version, content-type, content-transfer-encoding, content-disposition, dkim-signature, return-path, received, list-unsubscribe, list-unsubscribe-post, in any case).
              * @example {
              *       "X-Order-Id": "10042"
              *     }
@@ -1334,7 +1334,7 @@ export interface components {
                 [key: string]: string;
             };
             tags?: string[];
-            /** @description Your own key/values, returned with the message and its events. */
+            /** @description Your own key/values (at most 50), returned with the message and its events. */
             metadata?: {
                 [key: string]: string | number | boolean | null;
             };
@@ -1350,7 +1350,7 @@ export interface components {
             priority?: "high" | "normal" | "low";
             /**
              * Format: date-time
-             * @description ISO 8601 time with offset; in the future → the message is scheduled.
+             * @description ISO 8601 time with offset; in the future → the message is scheduled, at most one year ahead (else 422 send_at_too_far).
              */
             sendAt?: string;
             /** @description Seconds the message is worth sending, counted from sendAt or acceptance (a 2FA code: 300). Not sent by then → status expired. Default: the template's validFor, else the channel's retry horizon. */
@@ -1539,6 +1539,7 @@ export interface components {
              * @example es-MX
              */
             locale?: string;
+            /** @description An IANA time zone (Intl.supportedValuesOf('timeZone') of the server's Node.js) for dates; UTC when missing. */
             timezone?: string;
             /** @description The template's stored sample data when missing. */
             data?: {
@@ -1714,6 +1715,7 @@ export interface components {
              * @example es-MX
              */
             locale?: string;
+            /** @description An IANA time zone (Intl.supportedValuesOf('timeZone') of the server's Node.js) for dates; UTC when missing. */
             timezone?: string;
             /** @description The template's stored sample data when missing. */
             data?: {
@@ -1855,6 +1857,7 @@ export interface components {
         };
         WebhookEndpointChange: {
             /**
+             * Format: uri
              * @description http:// or https://; must resolve to a public address.
              * @example https://example.com/aviso
              */
@@ -1870,6 +1873,7 @@ export interface components {
         };
         WebhookEndpointRequest: {
             /**
+             * Format: uri
              * @description http:// or https://; must resolve to a public address.
              * @example https://example.com/aviso
              */
@@ -2703,7 +2707,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body within 24 h return the first response. */
+                /** @description Makes retries safe: the same key and body within 24 h return the first response. 1 to 255 printable characters (else 400). */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -2806,7 +2810,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body within 24 h return the first response. */
+                /** @description Makes retries safe: the same key and body within 24 h return the first response. 1 to 255 printable characters (else 400). */
                 "idempotency-key"?: string;
             };
             path?: never;
