@@ -359,7 +359,7 @@ describe('service endpoints', () => {
     }
     expect(openapi.body.paths['/v1/messages'].post.requestBody).toBeDefined();
     // Channels in the request, and the callbacks need no API key.
-    const request = openapi.body.components.schemas.MessageRequestInput;
+    const request = openapi.body.components.schemas.MessageRequest;
     expect(request.properties.channel.enum).toEqual(['email', 'sms', 'whatsapp']);
     expect(request.properties.validFor).toBeDefined();
     expect(openapi.body.paths['/v1/callbacks/twilio/{id}'].post.security).toEqual([]);

@@ -3,7 +3,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
@@ -19,6 +18,7 @@ import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { inboundRoutes } from './inbound.ts';
 import { messageRoutes } from './messages.ts';
+import { documentOptions } from './openapi.ts';
 import { projectRoutes } from './project.ts';
 import { providerRoutes } from './providers.ts';
 import { suppressionRoutes } from './suppressions.ts';
@@ -62,64 +62,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandler(app);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Aviso API',
-        version: '1',
-        description:
-          'Transactional messaging. Authenticate with `Authorization: Bearer <API key>` (create one with `npx aviso keys create`). ' +
-          'Errors are JSON: `{"error": {"code", "message", "path"}}`.',
-      },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-      tags: [
-        { name: 'messages', description: 'Send and follow messages' },
-        {
-          name: 'templates',
-          description: 'Versioned templates: drafts, publish, rollback, previews, test sends',
-        },
-        { name: 'layouts', description: 'Versioned header/footer wrappers that templates refer to' },
-        {
-          name: 'providers',
-          description: 'Ways out per channel (SMTP, Twilio, Vonage, SMPP, WhatsApp), in failover order',
-        },
-        {
-          name: 'events',
-          description: 'Everything that happened to messages, across messages: browse or follow',
-        },
-        {
-          name: 'suppressions',
-          description:
-            'Recipients not sent to, per stream: added on hard bounces, complaints, unsubscribes, repeated soft bounces, or by you (one by one or CSV); audited',
-        },
-        {
-          name: 'feedback',
-          description:
-            'Bounces and complaints handed over by a relay (the SMTP listener takes them directly)',
-        },
-        { name: 'project', description: 'Tracking defaults and the soft-bounce rule' },
-        {
-          name: 'webhooks',
-          description:
-            'Message events POSTed to your endpoints, signed per Standard Webhooks; retries, delivery log, replays',
-        },
-        {
-          name: 'callbacks',
-          description:
-            'Where providers report deliveries: public, but each request must carry the provider’s signature (else 403)',
-        },
-        {
-          name: 'tracking',
-          description:
-            'Where recipients’ mail clients go: open pixel, click redirects, unsubscribe. Public; the signed token in the path is the credential',
-        },
-      ],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, documentOptions(deps.publicUrl));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -5,6 +5,7 @@
 // secret to check with. Reports for unknown message ids are logged and ignored.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { parseJsonObject } from '../channels/index.ts';
 import {
   parseTwilioStatus,
@@ -20,6 +21,8 @@ import type { Logger } from '../log.ts';
 import { type ProviderRow, type ProviderSettings, recordInbound, toProviderRow } from '../providers/index.ts';
 import { parseUntrustedJson } from '../records/index.ts';
 import type { Secrets } from '../secrets/index.ts';
+import { documentedAs } from './openapi.ts';
+import { errorAnswers, mediaAnswer, noContent } from './schemas.ts';
 
 export interface CallbacksDeps {
   db: Kysely<Database>;
@@ -64,11 +67,42 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
     return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   };
 
-  const schema = (summary: string) => ({ summary, tags: ['callbacks'], security: [] });
+  const params = z.object({ id: z.string().meta({ description: 'The provider id (prov_…).' }) });
+  const refused = { 403: 'The signature is missing or does not match, or no such provider.' };
+  const schema = (operationId: string, summary: string, description: string) => ({
+    operationId,
+    summary,
+    description,
+    tags: ['callbacks'],
+    security: [],
+    params,
+  });
+  // Providers' own formats: read as bytes (signatures cover them), described for the document only.
+  const fields = z.record(z.string(), z.string()).meta({ description: "The provider's report fields." });
+  const received = noContent('Received (reports for unknown messages are logged and ignored).');
+  const bodyErrors = {
+    ...refused,
+    415: 'The body is neither application/json nor application/x-www-form-urlencoded.',
+  };
 
   app.post<{ Params: { id: string } }>(
     '/v1/callbacks/twilio/:id',
-    { schema: schema('Twilio status callback (X-Twilio-Signature)') },
+    {
+      config: {
+        swaggerTransform: documentedAs('/v1/callbacks/twilio/:id', {
+          body: fields,
+          consumes: ['application/x-www-form-urlencoded'],
+        }),
+      },
+      schema: {
+        ...schema(
+          'twilioStatusCallback',
+          'Twilio status callback (X-Twilio-Signature)',
+          'Twilio reports what became of a message (MessageSid, MessageStatus, ErrorCode), signed with the account’s auth token.',
+        ),
+        response: { 204: received, ...errorAnswers(bodyErrors) },
+      },
+    },
     async (request, reply) => {
       const row = await provider(request.params.id, 'twilio');
       const config = row.config as ProviderSettings<'twilio'>;
@@ -113,7 +147,32 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
   };
   app.get<{ Params: { id: string } }>(
     '/v1/callbacks/vonage/:id',
-    { schema: schema('Vonage delivery receipt (signed, sig parameter)') },
+    {
+      config: {
+        swaggerTransform: documentedAs('/v1/callbacks/vonage/:id', {
+          querystring: z.object({
+            messageId: z.string().optional(),
+            status: z
+              .string()
+              .optional()
+              .meta({ examples: ['delivered', 'failed', 'expired'] }),
+            'err-code': z.string().optional(),
+            'message-timestamp': z.string().optional(),
+            scts: z.string().optional(),
+            sig: z.string().optional().meta({ description: 'The signature of the other parameters.' }),
+            timestamp: z.string().optional(),
+          }),
+        }),
+      },
+      schema: {
+        ...schema(
+          'vonageDeliveryReceipt',
+          'Vonage delivery receipt, as a GET (signed, sig parameter)',
+          'Vonage reports what became of a message in the query string, signed with the signature secret.',
+        ),
+        response: { 204: received, ...errorAnswers(refused) },
+      },
+    },
     async (request, reply) => {
       await vonage(request, request.query as Record<string, string>);
       return reply.code(204).send();
@@ -121,7 +180,22 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
   );
   app.post<{ Params: { id: string } }>(
     '/v1/callbacks/vonage/:id',
-    { schema: schema('Vonage delivery receipt (signed, sig parameter)') },
+    {
+      config: {
+        swaggerTransform: documentedAs('/v1/callbacks/vonage/:id', {
+          body: fields,
+          consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        }),
+      },
+      schema: {
+        ...schema(
+          'vonageDeliveryReceiptPost',
+          'Vonage delivery receipt, as a POST (signed, sig parameter)',
+          'Vonage reports what became of a message in the body (JSON or form), signed with the signature secret.',
+        ),
+        response: { 204: received, ...errorAnswers(bodyErrors) },
+      },
+    },
     async (request, reply) => {
       await vonage(request, form(request));
       return reply.code(204).send();
@@ -130,7 +204,28 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
 
   app.get<{ Params: { id: string } }>(
     '/v1/callbacks/whatsapp/:id',
-    { schema: schema('WhatsApp webhook verification (hub.challenge)') },
+    {
+      config: {
+        swaggerTransform: documentedAs('/v1/callbacks/whatsapp/:id', {
+          querystring: z.object({
+            'hub.mode': z.literal('subscribe'),
+            'hub.verify_token': z.string().meta({ description: "The provider's verifyToken." }),
+            'hub.challenge': z.string(),
+          }),
+        }),
+      },
+      schema: {
+        ...schema(
+          'whatsappWebhookVerification',
+          'WhatsApp webhook verification (hub.challenge)',
+          'Meta checks the webhook URL once, with the verify token set on the provider: the answer echoes its challenge.',
+        ),
+        response: {
+          200: mediaAnswer('The hub.challenge, echoed.', { 'text/plain': z.string() }),
+          ...errorAnswers({ 403: 'The verify token does not match, or no such provider.' }),
+        },
+      },
+    },
     async (request, reply) => {
       const row = await provider(request.params.id, 'whatsapp');
       const challenge = answerVerification(
@@ -144,7 +239,27 @@ export async function callbackRoutes(app: FastifyInstance, deps: CallbacksDeps) 
 
   app.post<{ Params: { id: string } }>(
     '/v1/callbacks/whatsapp/:id',
-    { schema: schema('WhatsApp webhook: statuses and inbound messages (X-Hub-Signature-256)') },
+    {
+      config: {
+        swaggerTransform: documentedAs('/v1/callbacks/whatsapp/:id', {
+          body: z
+            .record(z.string(), z.unknown())
+            .meta({ description: 'The WhatsApp Cloud API webhook payload.' }),
+          consumes: ['application/json'],
+        }),
+      },
+      schema: {
+        ...schema(
+          'whatsappWebhook',
+          'WhatsApp webhook: statuses and inbound messages (X-Hub-Signature-256)',
+          'Meta reports message statuses and the messages recipients send, signed with the app secret.',
+        ),
+        response: {
+          200: noContent('Received.'),
+          ...errorAnswers({ ...bodyErrors, 400: 'The body is not valid JSON.' }),
+        },
+      },
+    },
     async (request, reply) => {
       const row = await provider(request.params.id, 'whatsapp');
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventTypes, oneTag } from '../messages/index.ts';
-import { errorResponses } from './schemas.ts';
+import { answer, errorAnswers } from './schemas.ts';
 
 const eventSchema = z
   .object({
@@ -27,21 +27,25 @@ const eventSchema = z
 
 const idPattern = /^\d{1,19}$/;
 
+/** What the handler accepts for `type`: known event types, separated by commas (spaces allowed). */
+const typeListPattern = `^\\s*(?:(?:${eventTypes.join('|')})\\s*)?(?:,\\s*(?:(?:${eventTypes.join('|')})\\s*)?)*$`;
+
 export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Database> }) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/v1/events',
     {
       schema: {
+        operationId: 'listEvents',
         summary: 'Events across messages',
         description:
           'Newest first, paged with `cursor`. To follow new events, pass `after` (the last id you saw): events come oldest first from there.',
         tags: ['events'],
         querystring: z.strictObject({
-          type: z
-            .string()
-            .optional()
-            .meta({ description: 'Comma-separated event types, e.g. "bounced,complained".' }),
+          type: z.string().optional().meta({
+            description: 'Comma-separated event types, e.g. "bounced,complained".',
+            pattern: typeListPattern,
+          }),
           messageId: z.string().optional(),
           to: z.string().optional().meta({ description: 'Exact recipient.' }),
           tag: z.string().optional(),
@@ -56,8 +60,13 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
           cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
         }),
         response: {
-          200: z.object({ data: z.array(eventSchema), nextCursor: z.string().nullable() }),
-          ...errorResponses,
+          200: answer(
+            'A page of events; `nextCursor` is null on the last page (and always when following with `after`).',
+            z
+              .object({ data: z.array(eventSchema), nextCursor: z.string().nullable() })
+              .meta({ id: 'EventList' }),
+          ),
+          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
         },
       },
     },

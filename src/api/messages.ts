@@ -13,6 +13,7 @@ import {
   cancelMessage,
   checkIdempotencyKey,
   getMessage,
+  idempotencyKeyPattern,
   isPrepared,
   listMessages,
   type MessageInput,
@@ -26,8 +27,10 @@ import {
 } from '../messages/index.ts';
 import {
   acceptedSchema,
-  errorResponses,
+  answer,
+  errorAnswers,
   errorSchema,
+  mediaAnswer,
   messageSchema,
   messageWithEventsSchema,
 } from './schemas.ts';
@@ -43,11 +46,31 @@ export interface MessagesDeps {
 
 const idempotencyHeader = z.object({
   'idempotency-key': z.string().optional().meta({
-    description: 'Makes retries safe: the same key and body within 24 h return the first response.',
+    description:
+      'Makes retries safe: the same key and body within 24 h return the first response. 1 to 255 printable characters (else 400).',
+    minLength: 1,
+    maxLength: 255,
+    pattern: idempotencyKeyPattern,
   }),
 });
 
-const idParams = z.object({ id: z.string() });
+const idParams = z.object({
+  id: z.string().min(1).max(100).meta({ description: 'The message id (msg_…).' }),
+});
+
+const replayedHeader = {
+  'Idempotent-Replayed': {
+    type: 'string',
+    enum: ['true'],
+    description:
+      'Present when this is the stored answer to an earlier request with the same Idempotency-Key.',
+  },
+};
+
+const idempotencyErrors = {
+  400: 'The Idempotency-Key is not 1 to 255 printable characters.',
+  409: 'The Idempotency-Key was used with another body (or that request is still running).',
+};
 
 export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
   const { db, config } = deps;
@@ -79,14 +102,25 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     '/v1/messages',
     {
       schema: {
-        summary: 'Send one email',
+        operationId: 'sendMessage',
+        summary: 'Send one message: email, SMS or WhatsApp',
         description:
           'Stores the message and its delivery job in one transaction, then answers 202. ' +
-          'Give subject + html/text, or a template + data.',
+          'Give subject + html/text (email) or text (SMS, WhatsApp), or a template + data. ' +
+          'The channel is inferred from `to` unless given.',
         tags: ['messages'],
         body: messageInputSchema,
         headers: idempotencyHeader,
-        response: { 202: acceptedSchema, ...errorResponses },
+        response: {
+          202: answer('Accepted: queued, scheduled, or stored as suppressed.', acceptedSchema).meta({
+            headers: replayedHeader,
+          }),
+          ...errorAnswers({
+            ...idempotencyErrors,
+            404: 'The `templateVersion` does not exist.',
+            413: 'The body, or the attachments once decoded, are larger than the limit.',
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -105,7 +139,8 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
       );
       if (!result.replayed) wake(prepared);
       if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-      return reply.code(result.statusCode).send(result.body as never);
+      // Only answers that succeeded are stored for replay: the 202 above.
+      return reply.code(result.statusCode as 202).send(result.body as never);
     },
   );
 
@@ -128,14 +163,23 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     {
       bodyLimit: config.maxBatchBytes,
       schema: {
-        summary: 'Send up to 500 emails',
+        operationId: 'sendMessageBatch',
+        summary: `Send up to ${maxBatch} messages in one request`,
         description:
           'Each message is checked on its own: the answer has one result per message, in order — ' +
           '`{id, status}` when accepted, `{error}` when not. The accepted ones are stored together in one transaction.',
         tags: ['messages'],
         body: batchBody,
         headers: idempotencyHeader,
-        response: { 200: batchResult, ...errorResponses },
+        response: {
+          200: answer('One result per message, in order: accepted or refused.', batchResult).meta({
+            headers: replayedHeader,
+          }),
+          ...errorAnswers({
+            ...idempotencyErrors,
+            413: `The body is larger than the batch limit, or it holds more than ${maxBatch} messages.`,
+          }),
+        },
       },
       // Only the envelope is checked up front; items are validated one by one below.
       validatorCompiler: ({ httpPart }) => {
@@ -186,7 +230,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
       );
       if (!result.replayed) wake(prepared);
       if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-      return reply.code(result.statusCode).send(result.body as never);
+      return reply.code(result.statusCode as 200).send(result.body as never);
     },
   );
 
@@ -194,10 +238,15 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     '/v1/messages/:id',
     {
       schema: {
+        operationId: 'getMessage',
         summary: 'A message with its events',
+        description: 'The message as stored, its delivery state, and every event that happened to it.',
         tags: ['messages'],
         params: idParams,
-        response: { 200: messageWithEventsSchema, ...errorResponses },
+        response: {
+          200: answer('The message and its events, oldest first.', messageWithEventsSchema),
+          ...errorAnswers({ 404: 'No message of this project has this id.' }),
+        },
       },
     },
     async (request) => {
@@ -211,14 +260,22 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     '/v1/messages/:id/raw',
     {
       schema: {
+        operationId: 'getRawMessage',
         summary: 'What the capture provider stored for a message',
         description:
           'Available for messages sent with the capture provider: the raw MIME of an email (message/rfc822), or the SMS or WhatsApp message as JSON.',
         tags: ['messages'],
         params: idParams,
         response: {
-          200: z.string().meta({ description: 'message/rfc822, or application/json for SMS and WhatsApp' }),
-          ...errorResponses,
+          200: mediaAnswer('What would have been sent.', {
+            'message/rfc822': z.string().meta({ description: 'Email: the whole MIME message.' }),
+            'application/json': z
+              .record(z.string(), z.unknown())
+              .meta({ description: 'SMS and WhatsApp: the message as handed to the provider.' }),
+          }),
+          ...errorAnswers({
+            404: 'No message of this project has this id, or the capture provider did not send it.',
+          }),
         },
       },
     },
@@ -242,7 +299,9 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     '/v1/messages',
     {
       schema: {
+        operationId: 'listMessages',
         summary: 'List messages, newest first',
+        description: 'Filter by status, recipient, tag and creation time; page with `cursor`.',
         tags: ['messages'],
         querystring: z.strictObject({
           status: z.enum(messageStatuses).optional(),
@@ -260,10 +319,13 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
           cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
         }),
         response: {
-          200: z
-            .object({ data: z.array(messageSchema), nextCursor: z.string().nullable() })
-            .meta({ id: 'MessageList' }),
-          ...errorResponses,
+          200: answer(
+            'A page of messages; `nextCursor` is null on the last page.',
+            z
+              .object({ data: z.array(messageSchema), nextCursor: z.string().nullable() })
+              .meta({ id: 'MessageList' }),
+          ),
+          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
         },
       },
     },
@@ -281,11 +343,21 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
     '/v1/messages/:id',
     {
       schema: {
+        operationId: 'cancelMessage',
         summary: 'Cancel a scheduled or waiting message',
         description: '409 once the message is being sent or has been sent.',
         tags: ['messages'],
         params: idParams,
-        response: { 200: z.object({ id: z.string(), status: z.literal('canceled') }), ...errorResponses },
+        response: {
+          200: answer(
+            'Canceled: it will not be sent.',
+            z.object({ id: z.string(), status: z.literal('canceled') }),
+          ),
+          ...errorAnswers({
+            404: 'No message of this project has this id.',
+            409: 'The message is being sent or has been sent.',
+          }),
+        },
       },
     },
     async (request) => cancelMessage(db, request.auth.projectId, request.params.id),

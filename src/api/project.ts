@@ -5,7 +5,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database, ProjectsTable } from '../db/index.ts';
-import { errorResponses } from './schemas.ts';
+import { patchOf } from '../schemas/index.ts';
+import { answer } from './schemas.ts';
 
 const projectSchema = z
   .object({
@@ -23,15 +24,16 @@ const projectSchema = z
   })
   .meta({ id: 'Project' });
 
-const patchSchema = z.strictObject({
-  tracking: z.strictObject({ opens: z.boolean().optional(), clicks: z.boolean().optional() }).optional(),
-  softBounces: z
-    .strictObject({
-      limit: z.number().int().min(0).max(100).optional(),
-      days: z.number().int().min(1).max(365).optional(),
-    })
-    .optional(),
+/** The settings a project's key holder may change; the PATCH body is derived from it. */
+const settingsSchema = z.strictObject({
+  tracking: z.strictObject({ opens: z.boolean(), clicks: z.boolean() }),
+  softBounces: z.strictObject({
+    limit: z.number().int().min(0).max(100),
+    days: z.number().int().min(1).max(365),
+  }),
 });
+
+const patchSchema = patchOf(settingsSchema).meta({ id: 'ProjectChange' });
 
 const view = (p: Selectable<ProjectsTable>) => ({
   id: p.id,
@@ -52,9 +54,11 @@ export async function projectRoutes(app: FastifyInstance, deps: { db: Kysely<Dat
     '/v1/project',
     {
       schema: {
+        operationId: 'getProject',
         summary: 'The project of this API key',
+        description: 'Its name, default locale and region, tracking defaults and soft-bounce rule.',
         tags: ['project'],
-        response: { 200: projectSchema, ...errorResponses },
+        response: { 200: answer('The project.', projectSchema) },
       },
     },
     async (request) => view(await find(request.auth.projectId)),
@@ -64,10 +68,12 @@ export async function projectRoutes(app: FastifyInstance, deps: { db: Kysely<Dat
     '/v1/project',
     {
       schema: {
+        operationId: 'updateProject',
         summary: 'Change tracking defaults and the soft-bounce rule',
+        description: 'Changes only the fields given, nested ones included: the others keep their values.',
         tags: ['project'],
         body: patchSchema,
-        response: { 200: projectSchema, ...errorResponses },
+        response: { 200: answer('The project as changed.', projectSchema) },
       },
     },
     async (request) => {

@@ -19,7 +19,7 @@ import {
   updateProvider,
 } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
-import { errorResponses } from './schemas.ts';
+import { answer, errorAnswers, noContent } from './schemas.ts';
 
 export interface ProvidersDeps {
   db: Kysely<Database>;
@@ -57,7 +57,15 @@ const whatsappTemplateSchema = z
   })
   .meta({ id: 'WhatsAppTemplate' });
 
-const idParams = z.object({ id: z.string().meta({ description: 'The provider id (prov_…) or name.' }) });
+const idParams = z.object({
+  id: z.string().min(1).max(100).meta({ description: 'The provider id (prov_…) or name.' }),
+});
+
+const notFound = { 404: 'No provider of this project has this id or name.' };
+const providerList = z.object({ data: z.array(providerSchema) }).meta({ id: 'ProviderList' });
+const whatsappTemplateList = z
+  .object({ data: z.array(whatsappTemplateSchema) })
+  .meta({ id: 'WhatsAppTemplateList' });
 
 export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) {
   const { db, secrets } = deps;
@@ -69,10 +77,13 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers',
     {
       schema: {
+        operationId: 'listProviders',
         summary: "The project's providers, per channel in failover order",
+        description:
+          'Without providers of its own, a channel uses the installation default (AVISO_SMTP_URL for email) or the capture provider.',
         tags,
         querystring: z.object({ channel: z.enum(['email', 'sms', 'whatsapp']).optional() }),
-        response: { 200: z.object({ data: z.array(providerSchema) }), ...errorResponses },
+        response: { 200: answer('The providers, secrets masked.', providerList) },
       },
     },
     async (request) => ({
@@ -84,10 +95,16 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers',
     {
       schema: {
+        operationId: 'createProvider',
         summary: 'Add a provider',
+        description:
+          'Its settings are checked against its type (see `config`). Workers pick it up at once, in `position` order.',
         tags,
         body: providerInputSchema,
-        response: { 201: providerSchema, ...errorResponses },
+        response: {
+          201: answer('The provider, secrets masked.', providerSchema),
+          ...errorAnswers({ 409: 'The project has a provider with this name already.' }),
+        },
       },
     },
     async (request, reply) =>
@@ -98,10 +115,12 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers/:id',
     {
       schema: {
+        operationId: 'getProvider',
         summary: 'One provider',
+        description: 'Its settings with secrets masked, and the callback URL to give the provider.',
         tags,
         params: idParams,
-        response: { 200: providerSchema, ...errorResponses },
+        response: { 200: answer('The provider, secrets masked.', providerSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) => view(await getProvider(db, secrets, request.auth.projectId, request.params.id)),
@@ -111,11 +130,17 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers/:id',
     {
       schema: {
-        summary: 'Change a provider (config is merged: secrets need not be sent again)',
+        operationId: 'updateProvider',
+        summary: 'Change a provider',
+        description:
+          'Changes only the fields given. `config` is merged into the stored settings, so secrets need not be sent again.',
         tags,
         params: idParams,
         body: providerPatchSchema,
-        response: { 200: providerSchema, ...errorResponses },
+        response: {
+          200: answer('The provider as changed, secrets masked.', providerSchema),
+          ...errorAnswers({ ...notFound, 409: 'The project has a provider with this name already.' }),
+        },
       },
     },
     async (request) =>
@@ -126,10 +151,12 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers/:id',
     {
       schema: {
+        operationId: 'deleteProvider',
         summary: 'Remove a provider',
+        description: 'Messages not yet sent go out through the next provider of the channel.',
         tags,
         params: idParams,
-        response: { 204: z.null(), ...errorResponses },
+        response: { 204: noContent('Removed.'), ...errorAnswers(notFound) },
       },
     },
     async (request, reply) => {
@@ -142,10 +169,15 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers/:id/whatsapp-templates',
     {
       schema: {
+        operationId: 'listWhatsAppTemplates',
         summary: 'The WhatsApp templates known from the last sync',
+        description: 'Empty until the first sync (POST …/whatsapp-templates/sync).',
         tags,
         params: idParams,
-        response: { 200: z.object({ data: z.array(whatsappTemplateSchema) }), ...errorResponses },
+        response: {
+          200: answer('The templates, as last synced.', whatsappTemplateList),
+          ...errorAnswers(notFound),
+        },
       },
     },
     async (request) => {
@@ -158,14 +190,18 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     '/v1/providers/:id/whatsapp-templates/sync',
     {
       schema: {
-        summary:
-          'Fetch the templates from WhatsApp (statuses, parameters) so sends are checked when accepted',
+        operationId: 'syncWhatsAppTemplates',
+        summary: 'Fetch the templates from WhatsApp',
+        description:
+          'Reads the approved templates (statuses, parameters) from the WhatsApp Business account, so sends are checked when accepted.',
         tags,
         params: idParams,
         response: {
-          200: z.object({ data: z.array(whatsappTemplateSchema) }),
-          ...errorResponses,
-          502: errorResponses[400],
+          200: answer('The templates, as now synced.', whatsappTemplateList),
+          ...errorAnswers({
+            ...notFound,
+            502: 'WhatsApp refused or failed the request (its answer is in the message).',
+          }),
         },
       },
     },

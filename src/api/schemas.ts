@@ -1,4 +1,5 @@
-// Response shapes, for the OpenAPI document. (Responses are serialised without re-validation.)
+// Response shapes, for the OpenAPI document, and the helpers that describe each answer.
+// (Responses are serialised without re-validation: tests check them against the document.)
 import { z } from 'zod';
 import { errorCodes } from '../errors/index.ts';
 import { messageStatuses } from '../messages/index.ts';
@@ -21,14 +22,39 @@ export const errorSchema = z
   .object({ error: errorBody.extend({ details: z.array(errorBody).optional() }) })
   .meta({ id: 'Error', description: 'Every error. `details` lists every problem when there are several.' });
 
-export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  413: errorSchema,
-  422: errorSchema,
-};
+/** Where an answer's schema carries the answer's description for the document (api/openapi.ts). */
+export const responseDescription = 'x-response-description';
+
+/** An answer of the route: its JSON schema (the handler's type) and what it means. */
+export function answer<T extends z.ZodType>(description: string, schema: T): T {
+  return schema.meta({ [responseDescription]: description }) as T;
+}
+
+/** An answer without a body (204, 302). */
+export const noContent = (description: string) => answer(description, z.null());
+
+/**
+ * The route's own error answers, by status, beyond those that api/openapi.ts adds to every
+ * route of its kind (400 bad JSON, 401, 413, 414, 415, 422, 503).
+ */
+export function errorAnswers<S extends number>(
+  descriptions: Record<S, string>,
+): Record<S, typeof errorSchema> {
+  return Object.fromEntries(
+    Object.entries(descriptions).map(([status, description]) => [
+      status,
+      answer(description as string, errorSchema),
+    ]),
+  ) as Record<S, typeof errorSchema>;
+}
+
+/** An answer that is not JSON (or not only): its body schema per media type. */
+export function mediaAnswer(description: string, content: Record<string, z.ZodType>) {
+  return {
+    description,
+    content: Object.fromEntries(Object.entries(content).map(([type, schema]) => [type, { schema }])),
+  };
+}
 
 export const acceptedSchema = z
   .object({

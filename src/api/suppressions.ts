@@ -19,7 +19,7 @@ import {
   suppressionReasons,
   suppressionsOf,
 } from '../suppressions/index.ts';
-import { errorResponses } from './schemas.ts';
+import { answer, errorAnswers } from './schemas.ts';
 
 export interface SuppressionsDeps {
   db: Kysely<Database>;
@@ -93,7 +93,9 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
     '/v1/suppressions',
     {
       schema: {
+        operationId: 'listSuppressions',
         summary: 'List suppressions, newest first',
+        description: 'Filter by stream, reason, part of the address and time added; page with `cursor`.',
         tags,
         querystring: z.strictObject({
           stream: streamSchema.optional(),
@@ -107,8 +109,13 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
           cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
         }),
         response: {
-          200: z.object({ data: z.array(suppressionSchema), nextCursor: z.string().nullable() }),
-          ...errorResponses,
+          200: answer(
+            'A page of suppressions; `nextCursor` is null on the last page.',
+            z
+              .object({ data: z.array(suppressionSchema), nextCursor: z.string().nullable() })
+              .meta({ id: 'SuppressionList' }),
+          ),
+          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
         },
       },
     },
@@ -122,16 +129,23 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
     '/v1/suppressions/:address',
     {
       schema: {
+        operationId: 'getRecipientSuppressions',
         summary: 'One recipient: its suppressions and who added or removed them, and why',
+        description:
+          'A recipient that is not suppressed answers 200 with no suppressions (its history may still have entries).',
         tags,
         params: addressParams,
         response: {
-          200: z.object({
-            address: z.string(),
-            suppressions: z.array(suppressionSchema),
-            history: z.array(auditSchema).meta({ description: 'Newest first, at most 100.' }),
-          }),
-          ...errorResponses,
+          200: answer(
+            "The recipient's suppressions and their history.",
+            z
+              .object({
+                address: z.string(),
+                suppressions: z.array(suppressionSchema),
+                history: z.array(auditSchema).meta({ description: 'Newest first, at most 100.' }),
+              })
+              .meta({ id: 'RecipientSuppressions' }),
+          ),
         },
       },
     },
@@ -153,6 +167,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
     '/v1/suppressions',
     {
       schema: {
+        operationId: 'addSuppression',
         summary: 'Suppress a recipient',
         description:
           'Idempotent: a stream on which the recipient is suppressed already keeps its first reason.',
@@ -163,8 +178,10 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
           note: z.string().max(1000).optional().meta({ description: 'Why, for the audit.' }),
         }),
         response: {
-          201: z.object({ address: z.string(), added: z.array(streamSchema) }),
-          ...errorResponses,
+          201: answer(
+            'Suppressed; `added` lists the streams on which it was not suppressed before.',
+            z.object({ address: z.string(), added: z.array(streamSchema) }),
+          ),
         },
       },
     },
@@ -189,6 +206,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
     {
       bodyLimit: 20 * 1024 * 1024,
       schema: {
+        operationId: 'importSuppressions',
         summary: 'Import suppressions from CSV',
         description:
           'Body: text/csv with a header row naming an `address` (or `email`, `phone`) column, and optionally `stream` (empty: both) and `note`; or one address per line without a header. Up to 100,000 rows. Bad lines are reported by number; the rest are imported (reason manual).',
@@ -196,12 +214,14 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
         consumes: ['text/csv'],
         body: z.string().meta({ description: 'CSV' }),
         response: {
-          200: z.object({
-            added: z.number().int().meta({ description: 'Suppressions created (one per stream).' }),
-            alreadySuppressed: z.number().int(),
-            problems: z.array(z.object({ line: z.number().int(), message: z.string() })),
-          }),
-          ...errorResponses,
+          200: answer(
+            'Imported; the lines that could not be read are in `problems`.',
+            z.object({
+              added: z.number().int().meta({ description: 'Suppressions created (one per stream).' }),
+              alreadySuppressed: z.number().int(),
+              problems: z.array(z.object({ line: z.number().int(), message: z.string() })),
+            }),
+          ),
         },
       },
     },
@@ -225,6 +245,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
     '/v1/suppressions/:address',
     {
       schema: {
+        operationId: 'removeSuppression',
         summary: 'Stop suppressing a recipient',
         description:
           'Removes the recipient’s suppressions (one stream, or both), recording who did it and the note. Aviso will send to it again.',
@@ -235,11 +256,14 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
           note: z.string().max(1000).optional().meta({ description: 'Why, for the audit.' }),
         }),
         response: {
-          200: z.object({
-            address: z.string(),
-            removed: z.array(z.object({ stream: streamSchema, reason: z.string() })),
-          }),
-          ...errorResponses,
+          200: answer(
+            'No longer suppressed on these streams.',
+            z.object({
+              address: z.string(),
+              removed: z.array(z.object({ stream: streamSchema, reason: z.string() })),
+            }),
+          ),
+          ...errorAnswers({ 404: 'The recipient is not suppressed (on this stream).' }),
         },
       },
     },

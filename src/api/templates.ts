@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { addressSchema, isTimezone, sendTemplateTest } from '../messages/index.ts';
+import { int4Max, timezonePattern } from '../schemas/index.ts';
 import {
   type Content,
   deleteTemplate,
@@ -31,7 +32,7 @@ import {
   templateKeySchema,
 } from '../templates/index.ts';
 import { acceptedView } from './messages.ts';
-import { acceptedSchema, errorResponses } from './schemas.ts';
+import { acceptedSchema, answer, errorAnswers, noContent } from './schemas.ts';
 
 export interface TemplatesDeps {
   db: Kysely<Database>;
@@ -40,7 +41,7 @@ export interface TemplatesDeps {
 }
 
 const keyParams = z.object({ key: templateKeySchema });
-const versionParams = keyParams.extend({ version: z.coerce.number().int().min(1) });
+const versionParams = keyParams.extend({ version: z.coerce.number().int().min(1).max(int4Max) });
 
 const variablesSchema = z
   .object({
@@ -62,7 +63,7 @@ const channelsSchema = z.array(z.enum(['email', 'sms', 'whatsapp'])).min(1);
 const renderBody = z
   .strictObject({
     version: z
-      .union([z.literal('draft'), z.number().int().min(1)], {
+      .union([z.literal('draft'), z.number().int().min(1).max(int4Max)], {
         message: 'Give "draft" or the number of a published version.',
       })
       .default('draft')
@@ -70,11 +71,17 @@ const renderBody = z
     locale: localeSchema.optional(),
     timezone: z
       .string()
+      .max(64)
       .refine(isTimezone, {
         message: 'Write an IANA timezone such as "Europe/Madrid".',
         params: { code: 'invalid_timezone' },
       })
-      .optional(),
+      .optional()
+      .meta({
+        description:
+          "An IANA time zone (Intl.supportedValuesOf('timeZone') of the server's Node.js) for dates; UTC when missing.",
+        pattern: timezonePattern,
+      }),
     data: z
       .record(z.string(), z.unknown())
       .optional()
@@ -168,7 +175,10 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
   const r = app.withTypeProvider<ZodTypeProvider>();
   const base = kind === 'template' ? '/v1/templates' : '/v1/layouts';
   const noun = kind;
+  const Noun = kind === 'template' ? 'Template' : 'Layout';
   const tag = kind === 'template' ? 'templates' : 'layouts';
+  const notFound = { 404: `No ${noun} of this project has this key.` };
+  const versionNotFound = { 404: `No ${noun} of this project has this key, or it has no such version.` };
   const content = (kind === 'template' ? templateContentSchema : layoutContentSchema) as z.ZodType<
     Content<K>
   >;
@@ -228,9 +238,16 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     base,
     {
       schema: {
+        operationId: `list${Noun}s`,
         summary: `All ${noun}s`,
+        description: `Each ${noun} in short: its name, locales, channels and latest version.`,
         tags: [tag],
-        response: { 200: z.object({ data: z.array(summarySchema) }), ...errorResponses },
+        response: {
+          200: answer(
+            `The ${noun}s, by key.`,
+            z.object({ data: z.array(summarySchema) }).meta({ id: `${Noun}SummaryList` }),
+          ),
+        },
       },
     },
     async (request) => ({ data: (await listTemplates(db, request.auth.projectId, kind)).map(summaryView) }),
@@ -240,10 +257,16 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     base,
     {
       schema: {
+        operationId: `create${Noun}`,
         summary: `Create a ${noun} (as a draft)`,
+        description:
+          'Checked first: Liquid and MJML errors come back with their line and column. Publish it to use it in sends.',
         tags: [tag],
         body: saveBody.extend({ key: templateKeySchema }),
-        response: { 201: storedSchema, ...errorResponses },
+        response: {
+          201: answer(`The ${noun}, created.`, storedSchema),
+          ...errorAnswers({ 409: `A ${noun} with this key exists already.` }),
+        },
       },
     },
     async (request, reply) => {
@@ -257,13 +280,17 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key`,
     {
       schema: {
+        operationId: `save${Noun}Draft`,
         summary: `Create or replace the draft of a ${noun}`,
         description:
           'Checked first: Liquid and MJML errors come back with their line and column. Sends are unaffected until you publish.',
         tags: [tag],
         params: keyParams,
         body: saveBody,
-        response: { 200: storedSchema, 201: storedSchema, ...errorResponses },
+        response: {
+          200: answer(`The ${noun}, with its draft replaced.`, storedSchema),
+          201: answer(`The ${noun}, created.`, storedSchema),
+        },
       },
     },
     async (request, reply) => {
@@ -282,10 +309,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key`,
     {
       schema: {
+        operationId: `get${Noun}`,
         summary: `A ${noun}: its draft, latest version number${kind === 'template' ? ', sample data and the data it uses' : ''}`,
+        description: `The draft is what you edit; sends use the latest published version.`,
         tags: [tag],
         params: keyParams,
-        response: { 200: storedSchema, ...errorResponses },
+        response: { 200: answer(`The ${noun}.`, storedSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) => {
@@ -298,10 +327,20 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key`,
     {
       schema: {
+        operationId: `delete${Noun}`,
         summary: `Delete a ${noun} and all its versions`,
+        description:
+          kind === 'template'
+            ? 'Messages already accepted keep their rendered content.'
+            : 'Refused (409) while templates still use the layout.',
         tags: [tag],
         params: keyParams,
-        response: { 204: z.null(), ...errorResponses },
+        response: {
+          204: noContent('Deleted.'),
+          ...(kind === 'template'
+            ? errorAnswers(notFound)
+            : errorAnswers({ ...notFound, 409: 'Templates still use this layout.' })),
+        },
       },
     },
     async (request, reply) => {
@@ -314,11 +353,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/publish`,
     {
       schema: {
+        operationId: `publish${Noun}`,
         summary: `Publish the draft as the next version`,
         description: 'The draft must compile in every locale. Sends use the new version at once.',
         tags: [tag],
         params: keyParams,
-        response: { 201: versionSchema, ...errorResponses },
+        response: { 201: answer('The new version.', versionSchema), ...errorAnswers(notFound) },
       },
     },
     async (request, reply) => {
@@ -331,10 +371,18 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/versions`,
     {
       schema: {
+        operationId: `list${Noun}Versions`,
         summary: 'Published versions, newest first',
+        description: 'Every version ever published, with its content; history only grows.',
         tags: [tag],
         params: keyParams,
-        response: { 200: z.object({ data: z.array(versionSchema) }), ...errorResponses },
+        response: {
+          200: answer(
+            'The versions, newest first.',
+            z.object({ data: z.array(versionSchema) }).meta({ id: `${Noun}VersionList` }),
+          ),
+          ...errorAnswers(notFound),
+        },
       },
     },
     async (request) => ({
@@ -346,10 +394,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/versions/:version`,
     {
       schema: {
+        operationId: `get${Noun}Version`,
         summary: 'One published version',
+        description: 'Its content as published, and the version it restored if it was a rollback.',
         tags: [tag],
         params: versionParams,
-        response: { 200: versionSchema, ...errorResponses },
+        response: { 200: answer('The version.', versionSchema), ...errorAnswers(versionNotFound) },
       },
     },
     async (request) =>
@@ -362,11 +412,12 @@ function versionedRoutes<K extends TemplateKind>(app: FastifyInstance, db: Kysel
     `${base}/:key/versions/:version/publish`,
     {
       schema: {
+        operationId: `republish${Noun}Version`,
         summary: 'Roll back: publish an older version again',
         description: 'Its content becomes the next version (history only grows); the draft is left as it is.',
         tags: [tag],
         params: versionParams,
-        response: { 201: versionSchema, ...errorResponses },
+        response: { 201: answer('The new version.', versionSchema), ...errorAnswers(versionNotFound) },
       },
     },
     async (request, reply) => {
@@ -387,11 +438,16 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
     '/v1/templates/:key/sample-data',
     {
       schema: {
+        operationId: 'replaceTemplateSampleData',
         summary: 'Replace the sample data previews use',
+        description: 'Previews and test sends use it when they are given no `data`.',
         tags: ['templates'],
         params: keyParams,
         body: sampleDataSchema,
-        response: { 204: z.null(), ...errorResponses },
+        response: {
+          204: noContent('Replaced.'),
+          ...errorAnswers({ 404: 'No template of this project has this key.' }),
+        },
       },
     },
     async (request, reply) => {
@@ -404,6 +460,7 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
     '/v1/templates/:key/render',
     {
       schema: {
+        operationId: 'renderTemplate',
         summary: 'Preview: render without sending',
         description:
           'Returns the email (subject, HTML, text), the SMS text with its encoding and segment count, and the WhatsApp parameters. ' +
@@ -411,7 +468,10 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
         tags: ['templates'],
         params: keyParams,
         body: renderBody,
-        response: { 200: renderedSchema, ...errorResponses },
+        response: {
+          200: answer('The rendered parts, per channel.', renderedSchema),
+          ...errorAnswers({ 404: 'No template of this project has this key, or it has no such version.' }),
+        },
       },
     },
     async (request) => previewTemplate(db, request.auth.projectId, request.params.key, request.body) as never,
@@ -421,14 +481,18 @@ export async function templateRoutes(app: FastifyInstance, deps: TemplatesDeps) 
     '/v1/templates/:key/test',
     {
       schema: {
-        summary: 'Send a test to one address',
+        operationId: 'sendTemplateTest',
+        summary: 'Send a test to one recipient',
         description:
           'Renders the draft (or a version) with the sample data (or `data`) and sends it like any message, ' +
           'with "[Test]" before the subject and the tag "test".',
         tags: ['templates'],
         params: keyParams,
         body: testBody,
-        response: { 202: acceptedSchema, ...errorResponses },
+        response: {
+          202: answer('Accepted, like any message.', acceptedSchema),
+          ...errorAnswers({ 404: 'No template of this project has this key, or it has no such version.' }),
+        },
       },
     },
     async (request, reply) => {

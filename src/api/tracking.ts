@@ -19,6 +19,8 @@ import {
   unsubscribeMessage,
   unsubscribeTarget,
 } from '../tracking/index.ts';
+import { documentedAs } from './openapi.ts';
+import { errorAnswers, mediaAnswer, noContent } from './schemas.ts';
 
 export interface TrackingDeps {
   db: Kysely<Database>;
@@ -133,17 +135,25 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps) {
     done(null, body),
   );
 
-  const schema = (summary: string, description: string) => ({
+  const schema = (operationId: string, summary: string, description: string) => ({
+    operationId,
     summary,
     description,
     tags: ['tracking'],
     security: [],
   });
-  const tokenParams = z.object({ token: z.string().meta({ description: 'The unsubscribe token' }) });
-  // Click tokens carry their URL and outgrow the router's 100-character limit on parameters.
-  const wildcardParams = (what: string) =>
-    z.object({ '*': z.string().meta({ description: `The ${what} token` }) });
-  const pageResponse = (description: string) => z.string().meta({ description: `text/html: ${description}` });
+  const token = (what: string) =>
+    z
+      .string()
+      .meta({ description: `The signed ${what} token from the email: <payload>.<signature>, base64url.` });
+  const tokenParams = z.object({ token: token('unsubscribe') });
+  // Click tokens carry their URL and outgrow the router's 100-character limit on parameters, so
+  // these routes match a wildcard; the document names the token, as the links in emails use it.
+  const wildcardParams = z.object({ '*': z.string() });
+  const wildcardAs = (url: string, what: string) =>
+    documentedAs(url, { params: z.object({ token: token(what) }) });
+  const page = (description: string) => mediaAnswer(description, { 'text/html': z.string() });
+  const bodyTooLarge = { 413: 'The body is larger than 64 KiB.' };
 
   const hitOf = (request: FastifyRequest) => ({
     method: request.method,
@@ -163,13 +173,19 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps) {
   r.get(
     '/t/o/*',
     {
+      config: { swaggerTransform: wildcardAs('/t/o/:token', 'open') },
       schema: {
         ...schema(
+          'trackOpen',
           'Open pixel',
           'A 1×1 transparent GIF, whatever the token; a valid token records an `opened` event.',
         ),
-        params: wildcardParams('open'),
-        response: { 200: z.string().meta({ description: 'image/gif, 43 bytes, never cached' }) },
+        params: wildcardParams,
+        response: {
+          200: mediaAnswer('A 1×1 transparent GIF (43 bytes), never cached.', {
+            'image/gif': z.string().meta({ contentMediaType: 'image/gif' }),
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -184,52 +200,60 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps) {
     },
   );
 
-  r.route({
-    method: ['GET', 'HEAD'],
+  const clickRoute = (method: 'GET' | 'HEAD', operationId: string) => ({
+    method,
     url: '/t/c/*',
+    config: { swaggerTransform: wildcardAs('/t/c/:token', 'click'), swagger: { exposeHeadRoute: true } },
     schema: {
       ...schema(
-        'Click redirect',
+        operationId,
+        method === 'GET' ? 'Click redirect' : 'Click redirect, as a HEAD (link scanners)',
         'Redirects (302) to the link the token signed and records a `clicked` event (a HEAD is recorded as a link scanner). An invalid token gets 400 and no redirect.',
       ),
-      params: wildcardParams('click'),
+      params: wildcardParams,
       response: {
-        302: z.null().meta({ description: 'Location: the signed URL' }),
-        400: pageResponse('the link is not valid'),
+        302: noContent('To the signed link.').meta({
+          headers: { Location: { type: 'string', format: 'uri', description: 'The signed link.' } },
+        }),
+        400: page('The link is not valid (a page saying so).'),
       },
     },
-    handler: async (request, reply) => {
-      const click = readToken('click', request.params['*'], await secret());
-      // Defence in depth: even a signed URL is followed only when it is http(s).
-      const target = click && URL.canParse(click.url) ? new URL(click.url) : null;
-      if (!click || !target || !/^https?:$/.test(target.protocol)) return invalidLink(reply);
-      await record({
-        kind: 'click',
-        messageId: click.messageId,
-        url: click.url,
-        linkIndex: click.linkIndex,
-        ...hitOf(request),
-      });
-      return reply
-        .header('Cache-Control', noStore)
-        .header('Referrer-Policy', 'no-referrer')
-        .redirect(target.href, 302);
-    },
   });
+  const followClick = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
+    const click = readToken('click', request.params['*'], await secret());
+    // Defence in depth: even a signed URL is followed only when it is http(s).
+    const target = click && URL.canParse(click.url) ? new URL(click.url) : null;
+    if (!click || !target || !/^https?:$/.test(target.protocol)) return invalidLink(reply);
+    await record({
+      kind: 'click',
+      messageId: click.messageId,
+      url: click.url,
+      linkIndex: click.linkIndex,
+      ...hitOf(request),
+    });
+    return reply
+      .header('Cache-Control', noStore)
+      .header('Referrer-Policy', 'no-referrer')
+      .redirect(target.href, 302);
+  };
+  // HEAD first: a GET route declared before would have Fastify add a HEAD route of its own.
+  r.route({ ...clickRoute('HEAD', 'trackClickHead'), handler: followClick });
+  r.route({ ...clickRoute('GET', 'trackClick'), handler: followClick });
 
   r.get(
     '/u/:token',
     {
       schema: {
         ...schema(
+          'unsubscribePage',
           'Unsubscribe page',
           'Shows whose address and which sender, with a button that unsubscribes (a POST to the same URL). Does not unsubscribe by itself.',
         ),
         params: tokenParams,
         response: {
-          200: pageResponse('the page'),
-          400: pageResponse('the link is not valid'),
-          404: pageResponse('the message no longer exists'),
+          200: page('The page, with its Unsubscribe button (or why there is nothing to unsubscribe from).'),
+          400: page('The link is not valid (a page saying so).'),
+          404: page('The message no longer exists (a page saying so).'),
         },
       },
     },
@@ -264,14 +288,16 @@ export async function trackingRoutes(app: FastifyInstance, deps: TrackingDeps) {
     {
       schema: {
         ...schema(
+          'unsubscribe',
           'Unsubscribe (RFC 8058 one-click, or the page’s button)',
           'Suppresses the recipient on the promotional stream of the message’s project and records one `unsubscribed` event; repeating it changes nothing. Body: `List-Unsubscribe=One-Click` (form-urlencoded or multipart), or empty.',
         ),
         params: tokenParams,
         response: {
-          200: pageResponse('the confirmation (also when it was done before)'),
-          400: pageResponse('the link is not valid'),
-          404: pageResponse('the message no longer exists'),
+          200: page('The confirmation (also when it was done before).'),
+          400: page('The link is not valid (a page saying so).'),
+          404: page('The message no longer exists (a page saying so).'),
+          ...errorAnswers(bodyTooLarge),
         },
       },
     },

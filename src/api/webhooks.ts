@@ -27,7 +27,7 @@ import {
   webhookInputSchema,
   webhookPatchSchema,
 } from '../webhooks/index.ts';
-import { errorResponses } from './schemas.ts';
+import { answer, errorAnswers, noContent } from './schemas.ts';
 
 export interface WebhooksDeps {
   db: Kysely<Database>;
@@ -128,7 +128,12 @@ const testResultSchema = z
   })
   .meta({ id: 'WebhookTestResult' });
 
-const idParams = z.object({ id: z.string().meta({ description: 'The endpoint id (wh_…).' }) });
+const idParams = z.object({
+  id: z.string().min(1).max(100).meta({ description: 'The endpoint id (wh_…).' }),
+});
+
+const notFound = { 404: 'No webhook endpoint of this project has this id.' };
+const badCursor = { 400: 'The cursor is not one this API gave.' };
 
 const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -145,9 +150,16 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks',
     {
       schema: {
+        operationId: 'listWebhooks',
         summary: "The project's webhook endpoints",
+        description: 'Every endpoint, enabled or not; secrets are not included (GET …/secret).',
         tags,
-        response: { 200: z.object({ data: z.array(endpointSchema) }), ...errorResponses },
+        response: {
+          200: answer(
+            'The endpoints.',
+            z.object({ data: z.array(endpointSchema) }).meta({ id: 'WebhookEndpointList' }),
+          ),
+        },
       },
     },
     async (request) => ({
@@ -159,13 +171,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks',
     {
       schema: {
+        operationId: 'createWebhook',
         summary: 'Add a webhook endpoint',
         description:
           'Message events are POSTed to the URL as JSON, signed per Standard Webhooks with the secret in the answer. ' +
           'The URL must resolve to a public address unless AVISO_WEBHOOKS_ALLOW_PRIVATE=true.',
         tags,
         body: webhookInputSchema,
-        response: { 201: endpointWithSecretSchema, ...errorResponses },
+        response: { 201: answer('The endpoint, with its signing secret.', endpointWithSecretSchema) },
       },
     },
     async (request, reply) => {
@@ -178,10 +191,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id',
     {
       schema: {
+        operationId: 'getWebhook',
         summary: 'One webhook endpoint',
+        description: 'Its URL, event types and state (Aviso disables an endpoint that keeps failing).',
         tags,
         params: idParams,
-        response: { 200: endpointSchema, ...errorResponses },
+        response: { 200: answer('The endpoint.', endpointSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) =>
@@ -192,11 +207,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id',
     {
       schema: {
+        operationId: 'updateWebhook',
         summary: 'Change a webhook endpoint, or enable it again after Aviso disabled it',
+        description: 'Changes only the fields given; a new URL passes the same checks as at creation.',
         tags,
         params: idParams,
         body: webhookPatchSchema,
-        response: { 200: endpointSchema, ...errorResponses },
+        response: { 200: answer('The endpoint as changed.', endpointSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) =>
@@ -216,10 +233,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id',
     {
       schema: {
+        operationId: 'deleteWebhook',
         summary: 'Remove a webhook endpoint with its pending deliveries and log',
+        description: 'Pending deliveries are dropped; nothing more is sent to the URL.',
         tags,
         params: idParams,
-        response: { 204: z.null(), ...errorResponses },
+        response: { 204: noContent('Removed.'), ...errorAnswers(notFound) },
       },
     },
     async (request, reply) => {
@@ -232,10 +251,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id/secret',
     {
       schema: {
+        operationId: 'getWebhookSecret',
         summary: "The endpoint's signing secret",
+        description: 'Verify the webhook-signature header of each delivery with it (Standard Webhooks).',
         tags,
         params: idParams,
-        response: { 200: secretSchema, ...errorResponses },
+        response: { 200: answer('The secret.', secretSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) => ({
@@ -247,10 +268,12 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id/secret/rotate',
     {
       schema: {
-        summary: 'Replace the signing secret (effective at once)',
+        operationId: 'rotateWebhookSecret',
+        summary: 'Replace the signing secret',
+        description: 'Effective at once: deliveries from now on are signed with the new secret only.',
         tags,
         params: idParams,
-        response: { 200: secretSchema, ...errorResponses },
+        response: { 200: answer('The new secret.', secretSchema), ...errorAnswers(notFound) },
       },
     },
     async (request) => ({
@@ -262,7 +285,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id/attempts',
     {
       schema: {
+        operationId: 'listWebhookAttempts',
         summary: 'The delivery log: every attempt, newest first',
+        description: 'Each HTTP request made to the endpoint, with its answer or error; page with `cursor`.',
         tags,
         params: idParams,
         querystring: z.strictObject({
@@ -273,8 +298,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
           ...pageQuery,
         }),
         response: {
-          200: z.object({ data: z.array(attemptSchema), nextCursor: z.string().nullable() }),
-          ...errorResponses,
+          200: answer(
+            'A page of attempts; `nextCursor` is null on the last page.',
+            z
+              .object({ data: z.array(attemptSchema), nextCursor: z.string().nullable() })
+              .meta({ id: 'WebhookAttemptList' }),
+          ),
+          ...errorAnswers({ ...badCursor, ...notFound }),
         },
       },
     },
@@ -288,7 +318,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id/deliveries',
     {
       schema: {
+        operationId: 'listWebhookDeliveries',
         summary: 'Deliveries (one per event) with their state, newest first',
+        description:
+          'One delivery per event sent to the endpoint, pending, succeeded or failed; page with `cursor`.',
         tags,
         params: idParams,
         querystring: z.strictObject({
@@ -296,8 +329,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
           ...pageQuery,
         }),
         response: {
-          200: z.object({ data: z.array(deliverySchema), nextCursor: z.string().nullable() }),
-          ...errorResponses,
+          200: answer(
+            'A page of deliveries; `nextCursor` is null on the last page.',
+            z
+              .object({ data: z.array(deliverySchema), nextCursor: z.string().nullable() })
+              .meta({ id: 'WebhookDeliveryList' }),
+          ),
+          ...errorAnswers({ ...badCursor, ...notFound }),
         },
       },
     },
@@ -311,6 +349,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id/replay',
     {
       schema: {
+        operationId: 'replayWebhookEvents',
         summary: 'Send past events to the endpoint again',
         description:
           'One event (eventId) or every event of the project in a time range; they are queued as new deliveries ' +
@@ -319,10 +358,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
         params: idParams,
         body: replayBody,
         response: {
-          202: z
-            .object({ queued: z.number().int().meta({ description: 'Deliveries queued.' }) })
-            .meta({ id: 'WebhookReplayResult' }),
-          ...errorResponses,
+          202: answer(
+            'Queued.',
+            z
+              .object({ queued: z.number().int().meta({ description: 'Deliveries queued.' }) })
+              .meta({ id: 'WebhookReplayResult' }),
+          ),
+          ...errorAnswers(notFound),
         },
       },
     },
@@ -357,11 +399,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     '/v1/webhooks/:id/test',
     {
       schema: {
+        operationId: 'testWebhook',
         summary: 'Send a signed "webhook.test" request now and show the answer',
         description: 'Nothing is queued, retried or logged: this checks that the receiver works.',
         tags,
         params: idParams,
-        response: { 200: testResultSchema, ...errorResponses },
+        response: {
+          200: answer('What the endpoint answered (or why it could not be reached).', testResultSchema),
+          ...errorAnswers(notFound),
+        },
       },
     },
     async (request) => {

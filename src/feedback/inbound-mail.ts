@@ -8,7 +8,11 @@ import type { Kysely } from 'kysely';
 import { type BounceReport, messageHeaders, parseBounce } from '../channels/email/bounce/index.ts';
 import { messageIdFromReturnPath } from '../channels/email/index.ts';
 import type { Database } from '../db/index.ts';
-import { messageIdFromUnsubscribeToken, unsubscribeMessage } from '../tracking/index.ts';
+import {
+  messageIdFromUnsubscribeToken,
+  type UnsubscribeResult,
+  unsubscribeMessage,
+} from '../tracking/index.ts';
 import { type AppliedReport, applyReport } from './apply-report.ts';
 
 export interface InboundContext {
@@ -19,7 +23,12 @@ export interface InboundContext {
 
 export type InboundOutcome =
   | ({ recipient: string | null; action: 'report' } & AppliedReport)
-  | { recipient: string; action: 'unsubscribe'; messageId: string | null; outcome: string };
+  | {
+      recipient: string;
+      action: 'unsubscribe';
+      messageId: string | null;
+      outcome: 'bad-token' | UnsubscribeResult['outcome'];
+    };
 
 /**
  * Handles one inbound mail. `recipients`: the envelope recipients (RCPT TO), or none when a

@@ -13,6 +13,9 @@ export interface StoredResponse {
 
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 
+/** The key's syntax, for the OpenAPI document. */
+export const idempotencyKeyPattern = keyPattern.source;
+
 export function checkIdempotencyKey(key: string): void {
   if (!keyPattern.test(key)) throw new ApiError('invalid_idempotency_key', undefined, 'Idempotency-Key');
 }

@@ -4,9 +4,16 @@
 // prepare-message.ts. One schema serves every channel: which fields apply is checked once the
 // channel is known (given, or inferred from `to`).
 import { z } from 'zod';
-import { isEmailAddress, isValidDisplayName, type Mailbox, parseMailbox } from '../channels/email/index.ts';
+import {
+  emailAddressPattern,
+  isEmailAddress,
+  isValidDisplayName,
+  type Mailbox,
+  parseMailbox,
+} from '../channels/email/index.ts';
 import type { Channel } from '../channels/index.ts';
 import { isValidSenderId } from '../channels/sms/index.ts';
+import { int4Max, singleLinePattern, timezonePattern } from '../schemas/index.ts';
 import { localeSchema, trackingSchema, validForSchema } from '../templates/index.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
@@ -24,12 +31,16 @@ export function isTimezone(zone: string): boolean {
 
 const addressObject = z
   .strictObject({
-    email: z.string().refine(isEmailAddress, custom('invalid_address', 'This is not a valid email address.')),
+    email: z
+      .string()
+      .refine(isEmailAddress, custom('invalid_address', 'This is not a valid email address.'))
+      .meta({ pattern: emailAddressPattern }),
     name: z
       .string()
       .max(256)
       .refine(isValidDisplayName, custom('header_injection', 'Line breaks are not allowed in a name.'))
-      .optional(),
+      .optional()
+      .meta({ pattern: singleLinePattern }),
   })
   .meta({ description: 'A mailbox with an optional display name.' });
 
@@ -44,7 +55,12 @@ export const addressSchema = z
           'This is not a valid email address (write "ana@example.com" or "Ana <ana@example.com>").',
         ),
       )
-      .meta({ examples: ['ana@example.com', 'Ana Díaz <ana@example.com>'] }),
+      .meta({
+        description: 'An address, or "Name <address>" (the name may be quoted), on one line.',
+        examples: ['ana@example.com', 'Ana Díaz <ana@example.com>'],
+        maxLength: 998,
+        pattern: singleLinePattern,
+      }),
     addressObject,
   ])
   .transform((value) =>
@@ -104,9 +120,15 @@ const headersSchema = z
   })
   .refine((h) => Object.keys(h).length <= 50, custom('invalid_value', 'At most 50 custom headers.'))
   .meta({
-    description: 'Extra headers (not those Aviso sets itself, such as From, To or Message-ID).',
+    description: `Extra headers, at most 50, one line each; not those Aviso sets itself (${[...reservedHeaders].join(', ')}, in any case).`,
     examples: [{ 'X-Order-Id': '10042' }],
+    maxProperties: 50,
+    propertyNames: { pattern: headerName.source },
+    additionalProperties: { type: 'string', maxLength: 998, pattern: singleLinePattern },
   });
+
+/** What decodeBase64Content reads, for the document: base64 or base64url, blanks, padding. */
+const base64Pattern = '^[A-Za-z0-9+/_\\s-]*={0,2}\\s*$';
 
 /** C0 and C1 control characters and DEL: nothing a file name shows. */
 function hasControlCharacter(s: string): boolean {
@@ -134,7 +156,10 @@ export const filenameSchema = z
     (s) => !hasControlCharacter(s) && !/^\.+$/.test(s),
     custom('invalid_filename', 'A file name has no control characters and is not only dots.'),
   )
-  .meta({ description: 'The name recipients see and save the file as: no folders, no control characters.' });
+  .meta({
+    description: 'The name recipients see and save the file as: no folders, no control characters.',
+    pattern: '^(?!\\.+$)[^/\\\\\\u0000-\\u001f\\u007f-\\u009f]+$',
+  });
 
 const attachmentSchema = z.strictObject({
   filename: filenameSchema,
@@ -147,7 +172,7 @@ const attachmentSchema = z.strictObject({
       ),
     })
     .optional()
-    .meta({ description: 'The file, base64-encoded (email).' }),
+    .meta({ description: 'The file, base64-encoded (email).', pattern: base64Pattern }),
   url: z
     .url({ protocol: /^https?$/, message: 'Write an http(s) URL.' })
     .max(2000)
@@ -190,7 +215,10 @@ const recipientSchema = z.union([
     .string()
     .min(1)
     .max(998)
-    .meta({ examples: ['ana@example.com', 'Ana Díaz <ana@example.com>', '+34600111222', '600 111 222'] }),
+    .meta({
+      examples: ['ana@example.com', 'Ana Díaz <ana@example.com>', '+34600111222', '600 111 222'],
+      pattern: singleLinePattern,
+    }),
   addressObject,
 ]);
 
@@ -214,7 +242,8 @@ export const messageInputSchema = z
       .min(1)
       .max(998)
       .refine(noLineBreaks, custom('header_injection', 'Line breaks are not allowed in the subject.'))
-      .optional(),
+      .optional()
+      .meta({ pattern: singleLinePattern }),
     html: z.string().max(5_000_000).optional(),
     text: z.string().max(5_000_000).optional().meta({
       description:
@@ -233,6 +262,7 @@ export const messageInputSchema = z
       .number()
       .int()
       .min(1)
+      .max(int4Max)
       .optional()
       .meta({ description: 'A published version of the template; the latest when missing.' }),
     data: z.record(z.string(), z.unknown()).optional().meta({ description: 'Merge data for the template.' }),
@@ -251,7 +281,11 @@ export const messageInputSchema = z
         ),
       )
       .optional()
-      .meta({ description: "The recipient's timezone for dates in the template; UTC when missing." }),
+      .meta({
+        description:
+          "The recipient's IANA time zone (Intl.supportedValuesOf('timeZone') of the server's Node.js, e.g. \"Europe/Madrid\") for dates in the template; UTC when missing.",
+        pattern: timezonePattern,
+      }),
     attachments: z.array(attachmentSchema).max(50).optional(),
     headers: headersSchema.optional(),
     tags: z
@@ -268,17 +302,20 @@ export const messageInputSchema = z
       .record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
       .refine((m) => Object.keys(m).length <= 50, custom('invalid_value', 'At most 50 metadata keys.'))
       .optional()
-      .meta({ description: 'Your own key/values, returned with the message and its events.' }),
+      .meta({
+        description: 'Your own key/values (at most 50), returned with the message and its events.',
+        maxProperties: 50,
+      }),
     stream: streamSchema
       .optional()
       .meta({ description: "transactional unless given; with a template, the template's category." }),
     priority: prioritySchema
       .default('normal')
       .meta({ description: 'high: 2FA codes, password resets — never waits behind normal or low messages.' }),
-    sendAt: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .meta({ description: 'ISO 8601 time with offset; in the future → the message is scheduled.' }),
+    sendAt: z.iso.datetime({ offset: true }).optional().meta({
+      description:
+        'ISO 8601 time with offset; in the future → the message is scheduled, at most one year ahead (else 422 send_at_too_far).',
+    }),
     validFor: validForSchema.optional().meta({
       description:
         "Seconds the message is worth sending, counted from sendAt or acceptance (a 2FA code: 300). Not sent by then → status expired. Default: the template's validFor, else the channel's retry horizon.",

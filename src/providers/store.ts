@@ -8,6 +8,7 @@ import type { Channel } from '../channels/index.ts';
 import type { Database, ProviderConfigsTable } from '../db/index.ts';
 import { ApiError, parseWith } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import { patchOf } from '../schemas/index.ts';
 import { providerSecretPlace, type Secrets } from '../secrets/index.ts';
 import {
   channelsOf,
@@ -49,10 +50,9 @@ export const providerInputSchema = z
   })
   .meta({ id: 'ProviderRequest' });
 
-export const providerPatchSchema = providerInputSchema
-  .omit({ type: true, channel: true })
-  .partial()
-  .meta({ id: 'ProviderChange' });
+export const providerPatchSchema = patchOf(providerInputSchema.omit({ type: true, channel: true })).meta({
+  id: 'ProviderChange',
+});
 
 export type ProviderInput = z.output<typeof providerInputSchema>;
 export type ProviderPatch = z.output<typeof providerPatchSchema>;

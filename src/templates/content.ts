@@ -106,7 +106,8 @@ export const localeContentSchema = z
   .refine(
     (l) => l.email || l.sms || l.whatsapp,
     custom('content_missing', 'Give content for at least one channel.'),
-  );
+  )
+  .meta({ minProperties: 1 });
 
 const localesOf = <T extends z.ZodType>(content: T) =>
   z
@@ -115,7 +116,8 @@ const localesOf = <T extends z.ZodType>(content: T) =>
       (l) => Object.keys(l).length >= 1,
       custom('content_missing', 'Give content for at least one locale.'),
     )
-    .refine((l) => Object.keys(l).length <= 50, custom('invalid_value', 'At most 50 locales.'));
+    .refine((l) => Object.keys(l).length <= 50, custom('invalid_value', 'At most 50 locales.'))
+    .meta({ minProperties: 1, maxProperties: 50 });
 
 /** Seconds a message is worth sending: from 10 s to 7 days. */
 export const validForSchema = z

@@ -8,6 +8,7 @@ import type { Database, WebhookEndpointsTable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import { eventTypes } from '../messages/index.ts';
+import { patchOf } from '../schemas/index.ts';
 import { type Secrets, webhookSecretPlace } from '../secrets/index.ts';
 import { newWebhookSecret } from './sign.ts';
 import { type HostLookup, vetWebhookUrl, WebhookUrlRefused } from './url-guard.ts';
@@ -19,6 +20,8 @@ const urlField = z
   .meta({
     description: 'http:// or https://; must resolve to a public address.',
     examples: ['https://example.com/aviso'],
+    format: 'uri',
+    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
   });
 
 const eventTypesField = z
@@ -34,11 +37,8 @@ export const webhookInputSchema = z
   })
   .meta({ id: 'WebhookEndpointRequest' });
 
-export const webhookPatchSchema = z
-  .strictObject({
-    url: urlField.optional(),
-    description: z.string().max(500).nullable().optional(),
-    eventTypes: eventTypesField.optional(),
+export const webhookPatchSchema = patchOf(webhookInputSchema)
+  .extend({
     enabled: z.boolean().optional().meta({
       description: 'true re-enables an endpoint disabled after failing; its waiting deliveries resume.',
     }),

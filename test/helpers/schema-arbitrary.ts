@@ -151,9 +151,18 @@ export class SchemaArbitraries {
     const maxLength = Math.min(s.maxLength ?? 40, Math.max(minLength, 40));
     if (s.pattern) {
       const pattern = new RegExp(s.pattern);
-      return fc
-        .stringMatching(pattern)
-        .filter((v) => v.length >= minLength && (s.maxLength === undefined || v.length <= s.maxLength));
+      try {
+        return fc
+          .stringMatching(pattern)
+          .filter((v) => v.length >= minLength && (s.maxLength === undefined || v.length <= s.maxLength));
+      } catch {
+        // A pattern fast-check cannot generate from (lookarounds): the schema's examples, or any
+        // string (the server's refusal is then what is tested).
+        const examples = (s as { examples?: unknown[] }).examples?.filter((e) => typeof e === 'string');
+        return examples && examples.length > 0
+          ? fc.constantFrom(...(examples as string[]))
+          : fc.string({ minLength, maxLength });
+      }
     }
     switch (s.format) {
       case 'date-time':

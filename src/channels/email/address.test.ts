@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { domainOf, isEmailAddress, parseMailbox } from './address.ts';
+import { domainOf, emailAddressPattern, isEmailAddress, parseMailbox } from './address.ts';
 
 describe('isEmailAddress', () => {
   it.each([
@@ -36,6 +37,37 @@ describe('isEmailAddress', () => {
     `a@${'b'.repeat(250)}.com`,
   ])('refuses %j', (value) => {
     expect(isEmailAddress(value)).toBe(false);
+  });
+});
+
+describe('emailAddressPattern (the OpenAPI document says what isEmailAddress checks)', () => {
+  const pattern = new RegExp(emailAddressPattern, 'u');
+  it.each([
+    'ana@example.com',
+    'a@b.co',
+    'a..b@x.com',
+    'a@x',
+    'a@-x.com',
+    'a@x-.com',
+    'ñu@ñandú.es',
+    'a@xn--abc.com',
+    'a@x.c',
+    '"a"@x.com',
+    `${'x'.repeat(65)}@a.com`,
+    `a@${'b'.repeat(64)}.com`,
+  ])('agrees on %s', (address) => {
+    expect(pattern.test(address)).toBe(isEmailAddress(address));
+  });
+  it('agrees on generated addresses and strings', () => {
+    const text = fc.oneof(
+      fc.emailAddress(),
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc.stringMatching(/^[a-zñ.@-]{1,24}$/),
+    );
+    fc.assert(
+      fc.property(text, (s) => pattern.test(s) === isEmailAddress(s)),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -7,9 +7,17 @@ export interface Mailbox {
   name?: string;
 }
 
-const atext = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uFFFF-]+$/u;
+const atextChars = "A-Za-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uFFFF-";
+const labelChars = 'A-Za-z0-9\\u0080-\\uFFFF';
+const tldPattern = '(?:[A-Za-z\\u0080-\\uFFFF]{2,63}|xn--[A-Za-z0-9-]{1,59})';
+const atext = new RegExp(`^[${atextChars}]+$`, 'u');
 const label = /^(?!-)[A-Za-z0-9\u0080-\uFFFF-]{1,63}(?<!-)$/u;
-const tld = /^(?:[A-Za-z\u0080-\uFFFF]{2,63}|xn--[A-Za-z0-9-]{1,59})$/u;
+const tld = new RegExp(`^${tldPattern}$`, 'u');
+
+/** isEmailAddress as one regular expression (JSON Schema `pattern`), for the OpenAPI document. */
+export const emailAddressPattern =
+  `^(?=.{1,254}$)(?=[^@]{1,64}@)[${atextChars}]+(?:\\.[${atextChars}]+)*` +
+  `@(?:[${labelChars}](?:[${labelChars}-]{0,61}[${labelChars}])?\\.)+${tldPattern}$`;
 
 export function isEmailAddress(value: string): boolean {
   if (value.length > 254) return false;
