@@ -158,7 +158,7 @@ describe('two workers on one queue', () => {
     const log = createLogger('silent');
     const workers = [1, 2].map(() => {
       const providers = new ProviderRegistry(database.db, {
-        config: { smtpUrl: sink.url },
+        config: { smtpUrl: sink.url, allowPrivateDestinations: false },
         publicUrl: () => 'http://127.0.0.1',
       });
       const worker = new DeliveryWorker(

@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
+import type { DestinationPolicy } from '../net/index.ts';
 import {
   createProvider,
   deleteProvider,
@@ -23,6 +24,8 @@ import { errorResponses } from './schemas.ts';
 export interface ProvidersDeps {
   db: Kysely<Database>;
   publicUrl: () => string;
+  /** What provider settings may point at (baseUrl, SMTP url, SMPP host). */
+  destinations: DestinationPolicy;
 }
 
 const providerSchema = z
@@ -58,7 +61,7 @@ const whatsappTemplateSchema = z
 const idParams = z.object({ id: z.string().meta({ description: 'The provider id (prov_…) or name.' }) });
 
 export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) {
-  const { db } = deps;
+  const { db, destinations } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const view = (row: Parameters<typeof providerView>[0]) => providerView(row, deps.publicUrl());
   const tags = ['providers'];
@@ -83,13 +86,17 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     {
       schema: {
         summary: 'Add a provider',
+        description:
+          'A baseUrl, SMTP url or SMPP host must resolve to a public address unless AVISO_ALLOW_PRIVATE_DESTINATIONS=true (422 provider_url_not_allowed).',
         tags,
         body: providerInputSchema,
         response: { 201: providerSchema, ...errorResponses },
       },
     },
     async (request, reply) =>
-      reply.code(201).send(view(await createProvider(db, request.auth.projectId, request.body))),
+      reply
+        .code(201)
+        .send(view(await createProvider(db, request.auth.projectId, request.body, destinations))),
   );
 
   r.get(
@@ -117,7 +124,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request) =>
-      view(await updateProvider(db, request.auth.projectId, request.params.id, request.body)),
+      view(await updateProvider(db, request.auth.projectId, request.params.id, request.body, destinations)),
   );
 
   r.delete(
@@ -169,7 +176,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     },
     async (request) => {
       const provider = await getProvider(db, request.auth.projectId, request.params.id);
-      await syncWhatsAppTemplates(db, provider);
+      await syncWhatsAppTemplates(db, provider, destinations);
       return { data: await listWhatsAppTemplates(db, provider) };
     },
   );

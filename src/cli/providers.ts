@@ -2,6 +2,7 @@
 // the same operations and checks as /v1/providers.
 import { Command } from 'commander';
 import { ApiError, parseWith } from '../errors/index.ts';
+import { providerDestinations } from '../net/index.ts';
 import {
   createProvider,
   deleteProvider,
@@ -62,7 +63,7 @@ export function providerCommands(): Command {
           ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
           enabled: !opts.disabled,
         });
-        const row = await createProvider(aviso.db, project.id, input);
+        const row = await createProvider(aviso.db, project.id, input, providerDestinations(config()));
         print(row);
         if (row.type === 'whatsapp') {
           console.error(
@@ -124,7 +125,7 @@ export function providerCommands(): Command {
             ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
             ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
           });
-          print(await updateProvider(aviso.db, project.id, idOrName, patch));
+          print(await updateProvider(aviso.db, project.id, idOrName, patch, providerDestinations(config())));
         }),
     );
   providers
@@ -167,7 +168,7 @@ export function whatsappCommands(): Command {
     .action((opts: { provider?: string; project?: string }) =>
       inProject(opts, async (aviso, project) => {
         const provider = await pick(aviso.db, project.id, opts.provider);
-        const count = await syncWhatsAppTemplates(aviso.db, provider);
+        const count = await syncWhatsAppTemplates(aviso.db, provider, providerDestinations(config()));
         const list = await listWhatsAppTemplates(aviso.db, provider);
         const approved = list.filter((t) => t.status === 'APPROVED').length;
         console.log(`synced ${count} templates from ${provider.name}: ${approved} approved`);
