@@ -3,12 +3,23 @@
 // again when sending for settings saved before), unless AVISO_ALLOW_PRIVATE_DESTINATIONS lifts
 // it; sends connect to the address that was vetted; and what a provider answers is stored only
 // as a short, clean snippet. Real PostgreSQL, the real API and worker, local fake providers.
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSmtpUrl, SmtpProvider } from '../src/channels/email/index.ts';
-import { DestinationNotAllowedError, type OutgoingEmail, type OutgoingSms } from '../src/channels/index.ts';
+import { classifySmtpFailure } from '../src/channels/email/smtp-errors.ts';
+import {
+  DestinationNotAllowedError,
+  type OutgoingEmail,
+  type OutgoingSms,
+  type PermanentError,
+} from '../src/channels/index.ts';
 import { SmppProvider, TwilioProvider, VonageProvider } from '../src/channels/sms/index.ts';
+import { classifyTwilioFailure } from '../src/channels/sms/twilio.ts';
+import { readVonageAnswer } from '../src/channels/sms/vonage.ts';
+import { graphFailure } from '../src/channels/whatsapp/graph-errors.ts';
 import { WhatsAppCloudProvider } from '../src/channels/whatsapp/index.ts';
 import { ApiError } from '../src/errors/index.ts';
 import { type DestinationPolicy, providerDestinations } from '../src/net/index.ts';
@@ -16,6 +27,7 @@ import { createApiKey } from '../src/projects/api-keys.ts';
 import { createProject } from '../src/projects/projects.ts';
 import { createProvider, updateProvider } from '../src/providers/index.ts';
 import { startTestAviso, type TestAviso } from './helpers/aviso.ts';
+import { startFakeSmsc } from './helpers/fake-smsc.ts';
 import { type FakeTwilio, startFakeTwilio } from './helpers/fake-twilio.ts';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.ts';
 
@@ -300,20 +312,55 @@ describe('saving provider settings', () => {
     expect(created.body.config.baseUrl).toBe('https://93.184.216.34/twilio');
   });
 
-  it('allows local addresses when AVISO_ALLOW_PRIVATE_DESTINATIONS=true', async () => {
-    const { request } = await newProject(open);
-    const res = await request('POST', '/v1/providers', {
+  it('allows local addresses (providers and webhooks) only when AVISO_ALLOW_PRIVATE_DESTINATIONS=true', async () => {
+    const twilioLocal = {
       name: 'twilio',
       type: 'twilio',
       config: { ...twilioAccount, from: 'Acme', baseUrl: 'http://127.0.0.1:8080' },
-    });
-    expect(res.status).toBe(201);
-    const smpp = await request('POST', '/v1/providers', {
+    };
+    const smppLocal = {
       name: 'smsc',
       type: 'smpp',
       config: { host: '127.0.0.1', systemId: 'aviso', password: 'secret' },
-    });
-    expect(smpp.status).toBe(201);
+    };
+    const refusing = await newProject(guarded);
+    const allowing = await newProject(open);
+    for (const body of [twilioLocal, smppLocal]) {
+      expect((await refusing.request('POST', '/v1/providers', body)).status).toBe(422);
+      expect((await allowing.request('POST', '/v1/providers', body)).status).toBe(201);
+    }
+    // The same setting lifts the guard of webhook URLs.
+    const hook = { url: 'http://127.0.0.1:8080/hooks' };
+    expect((await refusing.request('POST', '/v1/webhooks', hook)).status).toBe(422);
+    expect((await allowing.request('POST', '/v1/webhooks', hook)).status).toBe(201);
+  });
+});
+
+describe('aviso providers add', () => {
+  const run = promisify(execFile);
+  const add = async (env: Record<string, string>) => {
+    const config = JSON.stringify({ ...twilioAccount, from: 'Acme', baseUrl: 'http://127.0.0.1:8080' });
+    const args = ['bin/aviso.js', 'providers', 'add', 'local', '--type', 'twilio', '--config', config];
+    try {
+      const { stdout, stderr } = await run(process.execPath, args, {
+        env: { ...process.env, DATABASE_URL: guarded.database.url, AVISO_LOG_LEVEL: 'silent', ...env },
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      return err as { code: number; stdout: string; stderr: string };
+    }
+  };
+
+  it('prints the refusal the API gives and saves nothing, unless the setting allows it', async () => {
+    const refused = await add({});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'config.baseUrl  provider_url_not_allowed: "127.0.0.1" is a loopback address: providers are reached at public addresses only.',
+    );
+    // The same name again: the refused one was not saved.
+    const allowed = await add({ AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout).config.baseUrl).toBe('http://127.0.0.1:8080/');
   });
 });
 
@@ -409,21 +456,26 @@ describe('sending through settings saved before the guard', () => {
     }
   });
 
-  it('sends as before when AVISO_ALLOW_PRIVATE_DESTINATIONS=true', async () => {
-    const { projectId, request, waitForStatus } = await newProject(open);
-    await createProvider(
-      open.database.db,
-      projectId,
-      {
-        name: 'twilio',
-        type: 'twilio',
-        enabled: true,
-        config: { ...twilioAccount, from: 'Acme', baseUrl: twilio.url },
-      },
-      openPolicy,
+  it('sends as before when AVISO_ALLOW_PRIVATE_DESTINATIONS=true, and not without it', async () => {
+    const input = {
+      name: 'twilio',
+      type: 'twilio' as const,
+      enabled: true,
+      config: { ...twilioAccount, from: 'Acme', baseUrl: twilio.url },
+    };
+    const before = twilio.sent.length;
+    const refusing = await newProject(guarded);
+    await saveUnchecked(refusing.projectId, input);
+    const refused = await refusing.request('POST', '/v1/messages', { to: '+34600111222', text: 'hello' });
+    expect((await refusing.waitForStatus(refused.body.id, ['sent', 'failed', 'deferred'])).status).toBe(
+      'failed',
     );
-    const res = await request('POST', '/v1/messages', { to: '+34600111222', text: 'hello' });
-    const sent = await waitForStatus(res.body.id, ['sent', 'failed', 'deferred']);
+    expect(twilio.sent.length).toBe(before);
+
+    const allowing = await newProject(open);
+    await createProvider(open.database.db, allowing.projectId, input, openPolicy);
+    const res = await allowing.request('POST', '/v1/messages', { to: '+34600111222', text: 'hello' });
+    const sent = await allowing.waitForStatus(res.body.id, ['sent', 'failed', 'deferred']);
     expect(sent).toMatchObject({ status: 'sent', provider: 'twilio' });
     expect(twilio.sent.some((m) => m.sid === sent.providerMessageId)).toBe(true);
   });
@@ -482,7 +534,7 @@ describe('connecting', () => {
     expect(twilio.sent.length).toBe(before);
   });
 
-  it('connects the SMTP pool and the SMPP session to the vetted address', async () => {
+  it('connects the SMTP pool and the SMPP session to the vetted address, and refuses when it is not allowed', async () => {
     const sink: SmtpSink = await startSmtpSink();
     const listener = await startListener();
     const email: OutgoingEmail = {
@@ -520,7 +572,20 @@ describe('connecting', () => {
       },
       () => {},
     );
+    const fakeSmsc = await startFakeSmsc({ systemId: 'aviso', password: 'secret' });
+    const pinnedSmsc = new SmppProvider(
+      {
+        host: 'smsc.pinned.test',
+        port: fakeSmsc.port,
+        systemId: 'aviso',
+        password: 'secret',
+        destinations: { ...openPolicy, lookup: resolvingTo('127.0.0.1') },
+      },
+      () => {},
+    );
     try {
+      await pinnedSmsc.send(sms());
+      expect(fakeSmsc.submitted).toHaveLength(1);
       await relay.send(email);
       expect(sink.received).toHaveLength(1);
       const refusal = await refusing.send(email).catch((err: unknown) => err);
@@ -533,7 +598,8 @@ describe('connecting', () => {
       );
       expect(listener.connections).toBe(0);
     } finally {
-      await Promise.all([relay.close(), refusing.close(), smsc.close(), sink.close(), listener.close()]);
+      await Promise.all([relay.close(), refusing.close(), smsc.close(), pinnedSmsc.close()]);
+      await Promise.all([sink.close(), listener.close(), fakeSmsc.close()]);
     }
   });
 });
@@ -603,5 +669,29 @@ describe('what a provider answers', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it("is cut and cleaned the same way for every provider's documented error fields", () => {
+    const json = (value: unknown) => JSON.stringify(value);
+    const failures = [
+      classifyTwilioFailure(400, json({ code: 21211, message: hostile }), null),
+      (() => {
+        try {
+          readVonageAnswer(200, json({ messages: [{ status: '3', 'error-text': hostile }] }), null);
+        } catch (err) {
+          return err as PermanentError;
+        }
+        throw new Error('Vonage refused nothing');
+      })(),
+      graphFailure(400, { code: 131026, message: hostile, error_data: { details: hostile } }),
+      classifySmtpFailure({ responseCode: 550, command: 'RCPT TO', response: `550 5.1.1 ${hostile}` }),
+    ];
+    for (const failure of failures) {
+      const response = failure.details.response ?? '';
+      expect(Array.from(response).length).toBeLessThanOrEqual(512);
+      expect(response).toMatch(/Invalid number\. Invalid number\./);
+      expect(`${failure.message} ${response}`).not.toMatch(/SECRET|\p{Cc}/u);
+    }
+    expect(Array.from(failures[0]?.details.response ?? '').length).toBeLessThanOrEqual(200);
   });
 });
