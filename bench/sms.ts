@@ -3,6 +3,7 @@
 // answering each submit_sm after 5 ms and sending a DELIVRD receipt for it) and HTTP to a local fake of
 // Twilio's Messages API. The messages are accepted beforehand; the providers' rate limits are
 // lifted so the figure is the path's own, not a configured limit.
+import { providerDestinations } from '../src/net/index.ts';
 import { createProvider } from '../src/providers/index.ts';
 import { startFakeSmsc } from '../test/helpers/fake-smsc.ts';
 import { startFakeTwilio } from '../test/helpers/fake-twilio.ts';
@@ -11,6 +12,8 @@ import { type BenchOptions, scaled } from './options.ts';
 import type { BenchPostgres } from './postgres.ts';
 import { figure, formatCount, formatMs, formatRate, note, perSecond } from './report.ts';
 import { type Scope, waitUntil } from './scope.ts';
+
+const localDestinations = providerDestinations({ allowPrivateDestinations: true });
 
 const totalMessages = 5_000;
 const twilioAccount = { accountSid: `AC${'b'.repeat(32)}`, authToken: 'bench-token' };
@@ -65,7 +68,14 @@ async function runPath(
     await startAviso(options, database.url, { api: true, worker: false }),
     (a) => a.services.stop(),
   );
-  await createProvider(api.services.aviso.db, api.services.aviso.secrets, api.projectId, provider as never);
+  // The fake providers listen on 127.0.0.1, as a self-hosted setup's own gateway would.
+  await createProvider(
+    api.services.aviso.db,
+    api.services.aviso.secrets,
+    api.projectId,
+    provider as never,
+    localDestinations,
+  );
   await enqueueMessages(api, total, (i) =>
     messageInput({
       to: `+346${String(10_000_000 + i).slice(-8)}`,
@@ -77,7 +87,12 @@ async function runPath(
   const started = performance.now();
   const worker = scope.add(
     'Aviso worker',
-    await startAviso(options, database.url, { api: false, worker: true }),
+    await startAviso(
+      options,
+      database.url,
+      { api: false, worker: true },
+      { AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' },
+    ),
     (a) => a.services.stop(),
   );
   await waitUntil(

@@ -160,7 +160,7 @@ describe('two workers on one queue', () => {
     const secrets = testSecrets();
     const workers = [1, 2].map(() => {
       const providers = new ProviderRegistry(database.db, {
-        config: { smtpUrl: sink.url },
+        config: { smtpUrl: sink.url, allowPrivateDestinations: false },
         secrets,
         publicUrl: () => 'http://127.0.0.1',
       });

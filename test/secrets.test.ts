@@ -176,7 +176,7 @@ describe('what the API and the CLI store', () => {
 
   beforeAll(async () => {
     aviso = await startTestAviso({
-      AVISO_WEBHOOKS_ALLOW_PRIVATE: 'true',
+      AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true',
       AVISO_BOUNCE_DOMAIN: 'bounces.example.com',
     });
     stops.push(() => aviso.stop());
@@ -315,7 +315,7 @@ describe('plaintext rows stored before sealing existed', () => {
     await database.db.insertInto('settings').values({ key: 'link-signing-key', value: linkKey }).execute();
     expect((await storedSecrets(database)).every((s) => s.keyId === null)).toBe(true);
 
-    const env = { AVISO_WEBHOOKS_ALLOW_PRIVATE: 'true', AVISO_BOUNCE_DOMAIN: 'bounces.example.com' };
+    const env = { AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true', AVISO_BOUNCE_DOMAIN: 'bounces.example.com' };
     let aviso = await startTestAviso(env, undefined, database);
     const sealed = await rawSecretRows(database);
     for (const plaintext of [twilioAccount.authToken, smtpPassword, oldWebhookSecret, 'PRIVATE KEY', linkKey])
@@ -390,7 +390,7 @@ describe('the keyring file, when AVISO_MASTER_KEY is not set', () => {
 
   it('rotates: a new key in the file, every secret re-sealed, the running server keeps working, the old key retired', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'aviso-keys-'));
-    const env = { AVISO_MASTER_KEY: '', AVISO_DATA_DIR: dataDir, AVISO_WEBHOOKS_ALLOW_PRIVATE: 'true' };
+    const env = { AVISO_MASTER_KEY: '', AVISO_DATA_DIR: dataDir, AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' };
     const aviso = await startTestAviso(env);
     stops.push(() => aviso.stop());
     const receiver = await startReceiver();
@@ -457,7 +457,7 @@ describe('AVISO_MASTER_KEY', () => {
   const newKey = `k2:${randomBytes(32).toString('base64')}`;
 
   it('rotates to the newest key given; the old key can be retired only once nothing uses it', async () => {
-    const aviso = await startTestAviso();
+    const aviso = await startTestAviso({ AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' });
     stops.push(() => aviso.stop());
     await aviso.request('POST', '/v1/providers', {
       body: {
@@ -490,7 +490,11 @@ describe('AVISO_MASTER_KEY', () => {
     });
 
     await aviso.services.stop();
-    const again = await startTestAviso({ AVISO_MASTER_KEY: newKey }, undefined, aviso.database);
+    const again = await startTestAviso(
+      { AVISO_MASTER_KEY: newKey, AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' },
+      undefined,
+      aviso.database,
+    );
     stops.push(() => again.stop());
     await sendSms(again, 'With k2 only');
   }, 180_000);
@@ -500,7 +504,7 @@ describe('a keyring that does not hold the database key', () => {
   let database: TestDatabase;
 
   beforeAll(async () => {
-    const aviso = await startTestAviso({ AVISO_WEBHOOKS_ALLOW_PRIVATE: 'true' });
+    const aviso = await startTestAviso({ AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' });
     await aviso.request('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hook' } });
     await aviso.services.stop();
     database = aviso.database;

@@ -12,7 +12,8 @@ const smscs: FakeSmsc[] = [];
 
 beforeAll(async () => {
   // A short retry base: a throttled message is tried again after the SMSC's second, not 30 s.
-  aviso = await startTestAviso({ AVISO_RETRY_BASE_SECONDS: '0.1' });
+  // The fake SMSCs listen on 127.0.0.1.
+  aviso = await startTestAviso({ AVISO_RETRY_BASE_SECONDS: '0.1', AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' });
 });
 
 afterAll(async () => {

@@ -22,7 +22,11 @@ import {
   smppAbsoluteTime,
   toProviderReceipt,
 } from '../src/channels/sms/smpp-provider.ts';
+import { providerDestinations } from '../src/net/index.ts';
 import { type FakeSmsc, type FakeSmscOptions, startFakeSmsc } from './helpers/fake-smsc.ts';
+
+// The fakes listen on 127.0.0.1: these tests run as a self-hosted setup that allows it.
+const destinations = providerDestinations({ allowPrivateDestinations: true });
 
 let counter = 0;
 function sms(overrides: Partial<OutgoingSms> = {}): OutgoingSms {
@@ -68,6 +72,7 @@ async function setup(
   const provider = new SmppProvider(
     {
       host: '127.0.0.1',
+      destinations,
       port: smsc.port,
       systemId: 'aviso',
       password: 'secret',
@@ -321,7 +326,7 @@ describe('SmppProvider: the session', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     await new Promise((resolve) => probe.close(resolve));
     const provider = new SmppProvider(
-      { host: '127.0.0.1', port, systemId: 'aviso', password: 'secret', reconnectMinMs: 20 },
+      { host: '127.0.0.1', destinations, port, systemId: 'aviso', password: 'secret', reconnectMinMs: 20 },
       () => {},
     );
     cleanups.push(() => provider.close());
@@ -334,7 +339,7 @@ describe('SmppProvider: the session', () => {
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const provider = new SmppProvider(
-      { host: '127.0.0.1', port, systemId: 'aviso', password: 'secret', submitTimeoutMs: 150 },
+      { host: '127.0.0.1', destinations, port, systemId: 'aviso', password: 'secret', submitTimeoutMs: 150 },
       () => {},
     );
     cleanups.push(async () => {
@@ -453,7 +458,7 @@ describe('SmppProvider: delivery receipts', () => {
     const smsc = await startFakeSmsc({ systemId: 'aviso', password: 'secret' });
     cleanups.push(() => smsc.close());
     const provider = new SmppProvider(
-      { host: '127.0.0.1', port: smsc.port, systemId: 'aviso', password: 'secret' },
+      { host: '127.0.0.1', destinations, port: smsc.port, systemId: 'aviso', password: 'secret' },
       () => {
         throw new Error('database down');
       },

@@ -16,7 +16,8 @@ let vonage: FakeVonage;
 
 beforeAll(async () => {
   [aviso, twilio, vonage] = await Promise.all([
-    startTestAviso(),
+    // The fake providers listen on 127.0.0.1.
+    startTestAviso({ AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' }),
     startFakeTwilio(twilioAccount),
     startFakeVonage(vonageAccount),
   ]);

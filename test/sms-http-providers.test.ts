@@ -27,8 +27,12 @@ import {
   verifyVonageSignature,
   vonageSignature,
 } from '../src/channels/sms/vonage.ts';
+import { providerDestinations } from '../src/net/index.ts';
 import { type FakeTwilio, startFakeTwilio } from './helpers/fake-twilio.ts';
 import { type FakeVonage, startFakeVonage } from './helpers/fake-vonage.ts';
+
+// The fakes listen on 127.0.0.1: these tests run as a self-hosted setup that allows it.
+const destinations = providerDestinations({ allowPrivateDestinations: true });
 
 const spanish =
   '¿Llegó tu pedido? 🚚 Está en camino, José. Gracias por comprar con nosotros: tu número de seguimiento es ES-2026-1122.';
@@ -125,6 +129,7 @@ describe('TwilioProvider against the fake', () => {
     // A query string on purpose: it is part of what Twilio signs.
     callbackUrl = `${receiver.url}/v1/callbacks/twilio/prv_1?tenant=a%20b&v=2`;
     provider = new TwilioProvider({
+      destinations,
       baseUrl: fake.url,
       accountSid,
       authToken,
@@ -173,6 +178,7 @@ describe('TwilioProvider against the fake', () => {
 
   it('sends through a Messaging Service when there is no sender number', async () => {
     const service = new TwilioProvider({
+      destinations,
       baseUrl: fake.url,
       accountSid,
       authToken,
@@ -186,7 +192,7 @@ describe('TwilioProvider against the fake', () => {
   });
 
   it('refuses to send without any sender, before asking Twilio', async () => {
-    const bare = new TwilioProvider({ baseUrl: fake.url, accountSid, authToken });
+    const bare = new TwilioProvider({ destinations, baseUrl: fake.url, accountSid, authToken });
     const err = await failureOf(bare.send(sms()));
     expect(err).toBeInstanceOf(PermanentError);
     expect((err as PermanentError).kind).toBe('failure');
@@ -227,7 +233,13 @@ describe('TwilioProvider against the fake', () => {
   });
 
   it('reports bad credentials as the provider being down', async () => {
-    const wrong = new TwilioProvider({ baseUrl: fake.url, accountSid, authToken: 'nope', from: 'Aviso' });
+    const wrong = new TwilioProvider({
+      destinations,
+      baseUrl: fake.url,
+      accountSid,
+      authToken: 'nope',
+      from: 'Aviso',
+    });
     const err = await failureOf(wrong.send(sms()));
     expect(err).toBeInstanceOf(ProviderDownError);
     expect((err as ProviderDownError).details).toMatchObject({ errorCode: '20003', responseCode: 401 });
@@ -256,6 +268,7 @@ describe('TwilioProvider against the fake', () => {
 
   it('reports a refused connection as the provider being down (a TransientError)', async () => {
     const nowhere = new TwilioProvider({
+      destinations,
       baseUrl: await closedPortUrl(),
       accountSid,
       authToken,
@@ -269,6 +282,7 @@ describe('TwilioProvider against the fake', () => {
   it('reports no answer in time, and an answer that is not JSON, as transient', async () => {
     const silent = await startServer(() => {});
     const slow = new TwilioProvider({
+      destinations,
       baseUrl: silent.url,
       accountSid,
       authToken,
@@ -284,7 +298,13 @@ describe('TwilioProvider against the fake', () => {
     const html = await startServer((_req, res) =>
       res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Hi</h1>'),
     );
-    const confused = new TwilioProvider({ baseUrl: html.url, accountSid, authToken, from: 'Aviso' });
+    const confused = new TwilioProvider({
+      destinations,
+      baseUrl: html.url,
+      accountSid,
+      authToken,
+      from: 'Aviso',
+    });
     const err = await failureOf(confused.send(sms()));
     expect(err).toBeInstanceOf(TransientError);
     expect(err).not.toBeInstanceOf(ProviderDownError);
@@ -490,6 +510,7 @@ describe('VonageProvider against the fake', () => {
     fake = await startFakeVonage({ apiKey, apiSecret, signatureSecret });
     receiver = await startServer();
     provider = new VonageProvider({
+      destinations,
       baseUrl: fake.url,
       apiKey,
       apiSecret,
@@ -534,7 +555,13 @@ describe('VonageProvider against the fake', () => {
   });
 
   it('reports bad credentials (status 4) as the provider being down', async () => {
-    const wrong = new VonageProvider({ baseUrl: fake.url, apiKey, apiSecret: 'nope', from: 'Aviso' });
+    const wrong = new VonageProvider({
+      destinations,
+      baseUrl: fake.url,
+      apiKey,
+      apiSecret: 'nope',
+      from: 'Aviso',
+    });
     const err = await failureOf(wrong.send(sms()));
     expect(err).toBeInstanceOf(ProviderDownError);
     expect((err as ProviderDownError).details).toEqual({
@@ -591,7 +618,13 @@ describe('VonageProvider against the fake', () => {
   });
 
   it('reports a refused connection as the provider being down (a TransientError)', async () => {
-    const nowhere = new VonageProvider({ baseUrl: await closedPortUrl(), apiKey, apiSecret, from: 'Aviso' });
+    const nowhere = new VonageProvider({
+      destinations,
+      baseUrl: await closedPortUrl(),
+      apiKey,
+      apiSecret,
+      from: 'Aviso',
+    });
     const err = await failureOf(nowhere.send(sms()));
     expect(err).toBeInstanceOf(TransientError);
     expect(err).toBeInstanceOf(ProviderDownError);
@@ -640,6 +673,7 @@ describe('VonageProvider against the fake', () => {
   it('verifies receipts signed with an HMAC method, posted as a form', async () => {
     const hmacFake = await startFakeVonage({ apiKey, apiSecret, signatureSecret, signatureMethod: 'sha256' });
     const hmac = new VonageProvider({
+      destinations,
       baseUrl: hmacFake.url,
       apiKey,
       apiSecret,

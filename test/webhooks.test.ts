@@ -187,6 +187,11 @@ describe('webhook endpoints', () => {
       [{ url: 'ftp://example.com/hooks' }, 'webhook_url_invalid', 'url'],
       [{ url: 'https://user:secret@example.com/' }, 'webhook_url_invalid', 'url'],
       [{ url: 'not a url' }, 'webhook_url_invalid', 'url'],
+      // URL parsing would drop the CR/LF and tab and encode the spaces: refused, never stored.
+      [{ url: 'https://93.184.216.34/hooks\r\nX-Injected: 1' }, 'webhook_url_invalid', 'url'],
+      [{ url: 'https://93.184.216.34/my hooks' }, 'webhook_url_invalid', 'url'],
+      [{ url: ' https://93.184.216.34/hooks' }, 'webhook_url_invalid', 'url'],
+      [{ url: 'https://93.184.216.34/ho\toks' }, 'webhook_url_invalid', 'url'],
       [{ url: 'https://no-such-host.invalid/' }, 'webhook_url_unresolvable', 'url'],
       [
         { url: 'http://127.0.0.1/', eventTypes: ['delivered', 'teleported'] },
@@ -205,6 +210,21 @@ describe('webhook endpoints', () => {
         path,
       });
     }
+    expect((await request('GET', '/v1/webhooks')).body.data).toEqual([]);
+  });
+
+  it('store a URL as parsed, and refuse a change to one with a line break', async () => {
+    const { request } = await newProject();
+    const created = await request('POST', '/v1/webhooks', { url: 'HTTPS://93.184.216.34:443/Hooks?a=1' });
+    expect(created.status).toBe(201);
+    expect(created.body.url).toBe('https://93.184.216.34/Hooks?a=1');
+    const moved = await request('PATCH', `/v1/webhooks/${created.body.id}`, {
+      url: 'https://93.184.216.34/Hooks\r\n',
+    });
+    expect(moved.body.error).toMatchObject({ code: 'webhook_url_invalid', path: 'url' });
+    expect((await request('GET', `/v1/webhooks/${created.body.id}`)).body.url).toBe(
+      'https://93.184.216.34/Hooks?a=1',
+    );
   });
   it('are documented in the OpenAPI document', async () => {
     const doc = (await aviso.request('GET', '/openapi.json', { key: null })).body;
@@ -298,6 +318,31 @@ describe('delivery', () => {
       'message.delivered',
     ]);
     expect(onlyDelivered.received.map((r) => r.json.type)).toEqual(['message.delivered']);
+  });
+
+  it('logs only a short, clean start of an answer: no NUL or control characters', async () => {
+    const { request } = await newProject();
+    // 50 KB with NUL, control characters and a secret past the first kilobyte.
+    const hostile = `ok\u0000\u0007\u001b[2J ${'y'.repeat(50_000)} SECRET-TOKEN-4242`;
+    const receiver = await startReceiver(() => ({ status: 200, body: hostile }));
+    const endpoint = await createEndpoint(request, { url: receiver.url, eventTypes: ['accepted'] });
+    await sendEmail(request);
+    let log: Json;
+    await waitUntil(
+      async () => {
+        log = (await request('GET', `/v1/webhooks/${endpoint.id}/attempts`)).body;
+        return log.data.length > 0;
+      },
+      5_000,
+      () => JSON.stringify(log),
+    );
+    const tested = (await request('POST', `/v1/webhooks/${endpoint.id}/test`)).body;
+    for (const snippet of [log.data[0].responseSnippet, tested.responseSnippet]) {
+      expect(snippet.startsWith('ok [2J yyy')).toBe(true);
+      expect(Array.from(snippet).length).toBeLessThanOrEqual(1024);
+      expect(snippet).not.toMatch(/\p{Cc}/u);
+      expect(snippet).not.toContain('SECRET');
+    }
   });
 
   it('retries failed attempts and logs each with status, latency and the start of the answer', async () => {

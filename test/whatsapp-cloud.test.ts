@@ -22,7 +22,11 @@ import {
   verifyHubSignature,
   WhatsAppCloudProvider,
 } from '../src/channels/whatsapp/index.ts';
+import { providerDestinations } from '../src/net/index.ts';
 import { type FakeTemplate, type FakeWhatsApp, startFakeWhatsApp } from './helpers/fake-whatsapp.ts';
+
+// The fakes listen on 127.0.0.1: these tests run as a self-hosted setup that allows it.
+const destinations = providerDestinations({ allowPrivateDestinations: true });
 
 const accessToken = 'EAAG-test-token';
 const appSecret = 'app-secret-1234';
@@ -85,7 +89,7 @@ let provider: WhatsAppCloudProvider;
 
 beforeAll(async () => {
   fake = await startFakeWhatsApp({ accessToken, appSecret, phoneNumberId, wabaId, templates });
-  provider = new WhatsAppCloudProvider({ baseUrl: fake.url, phoneNumberId, accessToken });
+  provider = new WhatsAppCloudProvider({ destinations, baseUrl: fake.url, phoneNumberId, accessToken });
 });
 
 afterAll(async () => {
@@ -202,7 +206,12 @@ describe('WhatsAppCloudProvider', () => {
   });
 
   it('reports a refused token (190) as the provider being down', async () => {
-    const wrong = new WhatsAppCloudProvider({ baseUrl: fake.url, phoneNumberId, accessToken: 'expired' });
+    const wrong = new WhatsAppCloudProvider({
+      destinations,
+      baseUrl: fake.url,
+      phoneNumberId,
+      accessToken: 'expired',
+    });
     const err = await rejection(wrong.send(hello()));
     expect(err).toBeInstanceOf(ProviderDownError);
     expect((err as ProviderDownError).details).toMatchObject({ errorCode: '190', responseCode: 401 });
@@ -255,6 +264,7 @@ describe('WhatsAppCloudProvider', () => {
   it('gives up waiting after the timeout', async () => {
     fake.replyDelayMs = 500;
     const impatient = new WhatsAppCloudProvider({
+      destinations,
       baseUrl: fake.url,
       phoneNumberId,
       accessToken,
@@ -268,7 +278,12 @@ describe('WhatsAppCloudProvider', () => {
   it('reports a refused connection as the provider being down (still worth retrying)', async () => {
     const closed = await startFakeWhatsApp({ accessToken, appSecret, phoneNumberId, wabaId, templates });
     await closed.close();
-    const nowhere = new WhatsAppCloudProvider({ baseUrl: closed.url, phoneNumberId, accessToken });
+    const nowhere = new WhatsAppCloudProvider({
+      destinations,
+      baseUrl: closed.url,
+      phoneNumberId,
+      accessToken,
+    });
     const err = await rejection(nowhere.send(hello()));
     expect(err).toBeInstanceOf(ProviderDownError);
     expect(err).toBeInstanceOf(TransientError);
@@ -310,7 +325,7 @@ describe('classifyGraphError', () => {
 
 describe('fetchTemplates', () => {
   it('follows the paging across several pages', async () => {
-    const list = await fetchTemplates({ baseUrl: fake.url, wabaId, accessToken, pageSize: 2 });
+    const list = await fetchTemplates({ destinations, baseUrl: fake.url, wabaId, accessToken, pageSize: 2 });
     expect(list.map((t) => `${t.name}/${t.language}`)).toEqual([
       'order_shipped/es_MX',
       'hello/en',
@@ -332,21 +347,31 @@ describe('fetchTemplates', () => {
   });
 
   it('reads all in one page when the page is big enough', async () => {
-    const list = await fetchTemplates({ baseUrl: fake.url, apiVersion: 'v22.0', wabaId, accessToken });
+    const list = await fetchTemplates({
+      destinations,
+      baseUrl: fake.url,
+      apiVersion: 'v22.0',
+      wabaId,
+      accessToken,
+    });
     expect(list).toHaveLength(templates.length);
   });
 
   it('reports a refused token as the provider being down', async () => {
-    const err = await rejection(fetchTemplates({ baseUrl: fake.url, wabaId, accessToken: 'nope' }));
+    const err = await rejection(
+      fetchTemplates({ destinations, baseUrl: fake.url, wabaId, accessToken: 'nope' }),
+    );
     expect(err).toBeInstanceOf(ProviderDownError);
   });
 
   it('reports server errors as transient and other refusals as plain errors', async () => {
     fake.failNext(1, { status: 503, code: 2, message: 'Service temporarily unavailable' });
-    expect(await rejection(fetchTemplates({ baseUrl: fake.url, wabaId, accessToken }))).toBeInstanceOf(
-      TransientError,
+    expect(
+      await rejection(fetchTemplates({ destinations, baseUrl: fake.url, wabaId, accessToken })),
+    ).toBeInstanceOf(TransientError);
+    const err = await rejection(
+      fetchTemplates({ destinations, baseUrl: fake.url, wabaId: '999', accessToken }),
     );
-    const err = await rejection(fetchTemplates({ baseUrl: fake.url, wabaId: '999', accessToken }));
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(TransientError);
     expect(err).not.toBeInstanceOf(PermanentError);
@@ -378,7 +403,12 @@ describe('fetchTemplates', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const list = await fetchTemplates({ baseUrl: `http://127.0.0.1:${port}/`, wabaId: '1', accessToken });
+      const list = await fetchTemplates({
+        destinations,
+        baseUrl: `http://127.0.0.1:${port}/`,
+        wabaId: '1',
+        accessToken,
+      });
       expect(list.map((t) => t.name)).toEqual(['a', 'b']);
       expect(asked).toEqual([
         '/v21.0/1/message_templates?limit=100',

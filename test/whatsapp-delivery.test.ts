@@ -67,7 +67,8 @@ beforeAll(async () => {
       },
     ],
   });
-  aviso = await startTestAviso();
+  // The fake Graph API listens on 127.0.0.1.
+  aviso = await startTestAviso({ AVISO_ALLOW_PRIVATE_DESTINATIONS: 'true' });
   const res = await aviso.request('POST', '/v1/providers', {
     body: {
       name: 'whatsapp',

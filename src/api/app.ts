@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ReceiptApplier } from '../delivery/index.ts';
 import type { Logger } from '../log.ts';
+import { providerDestinations } from '../net/index.ts';
 import { keyAuthenticator } from '../projects/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { installationSecret } from '../settings/index.ts';
@@ -81,7 +82,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     registerAuth(v1, keyAuthenticator(deps.db));
     await v1.register(messageRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
     await v1.register(templateRoutes, { db: deps.db, config: deps.config, notify: deps.notify });
-    await v1.register(providerRoutes, { db: deps.db, secrets: deps.secrets, publicUrl: deps.publicUrl });
+    await v1.register(providerRoutes, {
+      db: deps.db,
+      secrets: deps.secrets,
+      publicUrl: deps.publicUrl,
+      destinations: providerDestinations(deps.config),
+    });
     await v1.register(webhookRoutes, { db: deps.db, secrets: deps.secrets, config: deps.config });
     await v1.register(eventRoutes, { db: deps.db });
     await v1.register(suppressionRoutes, { db: deps.db });

@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.ts';
+import type { DestinationPolicy } from '../net/index.ts';
 import {
   createProvider,
   deleteProvider,
@@ -25,6 +26,8 @@ export interface ProvidersDeps {
   db: Kysely<Database>;
   secrets: Secrets;
   publicUrl: () => string;
+  /** What provider settings may point at (baseUrl, SMTP url, SMPP host). */
+  destinations: DestinationPolicy;
 }
 
 const providerSchema = z
@@ -68,7 +71,7 @@ const whatsappTemplateList = z
   .meta({ id: 'WhatsAppTemplateList' });
 
 export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) {
-  const { db, secrets } = deps;
+  const { db, secrets, destinations } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const view = (row: Parameters<typeof providerView>[0]) => providerView(row, deps.publicUrl());
   const tags = ['providers'];
@@ -98,7 +101,8 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
         operationId: 'createProvider',
         summary: 'Add a provider',
         description:
-          'Its settings are checked against its type (see `config`). Workers pick it up at once, in `position` order.',
+          'Its settings are checked against its type (see `config`). Workers pick it up at once, in `position` order. ' +
+          'A baseUrl, SMTP url or SMPP host must resolve to a public address unless AVISO_ALLOW_PRIVATE_DESTINATIONS=true (422 provider_url_not_allowed).',
         tags,
         body: providerInputSchema,
         response: {
@@ -108,7 +112,9 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request, reply) =>
-      reply.code(201).send(view(await createProvider(db, secrets, request.auth.projectId, request.body))),
+      reply
+        .code(201)
+        .send(view(await createProvider(db, secrets, request.auth.projectId, request.body, destinations))),
   );
 
   r.get(
@@ -144,7 +150,16 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
       },
     },
     async (request) =>
-      view(await updateProvider(db, secrets, request.auth.projectId, request.params.id, request.body)),
+      view(
+        await updateProvider(
+          db,
+          secrets,
+          request.auth.projectId,
+          request.params.id,
+          request.body,
+          destinations,
+        ),
+      ),
   );
 
   r.delete(
@@ -207,7 +222,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
     },
     async (request) => {
       const provider = await getProvider(db, secrets, request.auth.projectId, request.params.id);
-      await syncWhatsAppTemplates(db, provider);
+      await syncWhatsAppTemplates(db, provider, destinations);
       return { data: await listWhatsAppTemplates(db, provider) };
     },
   );

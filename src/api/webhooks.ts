@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventTypes } from '../messages/index.ts';
+import { webhookDestinations } from '../net/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import {
   createWebhookEndpoint,
@@ -21,7 +22,6 @@ import {
   replayRange,
   rotateWebhookSecret,
   sendTestWebhook,
-  type UrlPolicy,
   updateWebhookEndpoint,
   webhookEndpointView,
   webhookInputSchema,
@@ -144,7 +144,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
   const { db, secrets, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['webhooks'];
-  const policy: UrlPolicy = { allowPrivate: config.webhooksAllowPrivate };
+  const policy = webhookDestinations(config);
 
   r.get(
     '/v1/webhooks',
@@ -175,7 +175,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
         summary: 'Add a webhook endpoint',
         description:
           'Message events are POSTed to the URL as JSON, signed per Standard Webhooks with the secret in the answer. ' +
-          'The URL must resolve to a public address unless AVISO_WEBHOOKS_ALLOW_PRIVATE=true.',
+          'The URL must resolve to a public address unless AVISO_WEBHOOKS_ALLOW_PRIVATE=true or AVISO_ALLOW_PRIVATE_DESTINATIONS=true.',
         tags,
         body: webhookInputSchema,
         response: { 201: answer('The endpoint, with its signing secret.', endpointWithSecretSchema) },
@@ -413,7 +413,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhooksDeps) {
     async (request) => {
       const endpoint = await getWebhookEndpoint(db, secrets, request.auth.projectId, request.params.id);
       const result = await sendTestWebhook(endpoint, {
-        allowPrivate: config.webhooksAllowPrivate,
+        destinations: policy,
         timeoutMs: config.webhookTimeoutSeconds * 1000,
       });
       return {

@@ -2,6 +2,7 @@
 // rendered message and gets back an id, or an error that says whether to retry. It never
 // knows which provider it drives. Providers that hear back (delivery receipts, read
 // statuses) report them as ProviderReceipts, whatever the wire format was.
+import type { DestinationRefused } from '../net/index.ts';
 import type { Mailbox } from './email/address.ts';
 import type { SmsEncoding } from './sms/encoding.ts';
 
@@ -161,4 +162,34 @@ export class PermanentError extends Error {
     super(message);
     this.name = 'PermanentError';
   }
+}
+
+/**
+ * The provider's settings point where Aviso must not connect (a loopback, private or metadata
+ * address, refused by the destination guard). The message is not at fault, so the next
+ * provider of the channel is tried; but nothing changes until the settings do, so the message
+ * is not retried: when no provider is left it fails.
+ */
+export class DestinationNotAllowedError extends PermanentError {
+  constructor(message: string) {
+    super(message, 'failure', { response: message });
+    this.name = 'DestinationNotAllowedError';
+  }
+}
+
+/**
+ * The error a send ends with when the guard refused the provider's destination: a host that
+ * does not resolve is down (as when it refuses connections), anything else is not allowed.
+ */
+export function refusedDestination(
+  provider: string,
+  refusal: DestinationRefused,
+): TransientError | PermanentError {
+  if (refusal.problem === 'unresolvable')
+    return new ProviderDownError(`${provider} cannot be reached: ${refusal.message}`, {
+      response: refusal.message,
+    });
+  return new DestinationNotAllowedError(
+    `Not sent: the ${provider} destination is refused. ${refusal.message}`,
+  );
 }

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import type { OpenAviso } from '../app/index.ts';
 import { ApiError, parseWith } from '../errors/index.ts';
+import { providerDestinations } from '../net/index.ts';
 import {
   createProvider,
   deleteProvider,
@@ -63,7 +64,13 @@ export function providerCommands(): Command {
           ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
           enabled: !opts.disabled,
         });
-        const row = await createProvider(aviso.db, aviso.secrets, project.id, input);
+        const row = await createProvider(
+          aviso.db,
+          aviso.secrets,
+          project.id,
+          input,
+          providerDestinations(config()),
+        );
         print(row);
         if (row.type === 'whatsapp') {
           console.error(
@@ -125,7 +132,16 @@ export function providerCommands(): Command {
             ...(opts.rateLimit ? { rateLimit: Number(opts.rateLimit) } : {}),
             ...(opts.enable ? { enabled: true } : opts.disable ? { enabled: false } : {}),
           });
-          print(await updateProvider(aviso.db, aviso.secrets, project.id, idOrName, patch));
+          print(
+            await updateProvider(
+              aviso.db,
+              aviso.secrets,
+              project.id,
+              idOrName,
+              patch,
+              providerDestinations(config()),
+            ),
+          );
         }),
     );
   providers
@@ -170,7 +186,7 @@ export function whatsappCommands(): Command {
     .action((opts: { provider?: string; project?: string }) =>
       inProject(opts, async (aviso, project) => {
         const provider = await pick(aviso, project.id, opts.provider);
-        const count = await syncWhatsAppTemplates(aviso.db, provider);
+        const count = await syncWhatsAppTemplates(aviso.db, provider, providerDestinations(config()));
         const list = await listWhatsAppTemplates(aviso.db, provider);
         const approved = list.filter((t) => t.status === 'APPROVED').length;
         console.log(`synced ${count} templates from ${provider.name}: ${approved} approved`);

@@ -178,7 +178,15 @@ export const settings = {
   },
   webhooksAllowPrivate: {
     env: 'AVISO_WEBHOOKS_ALLOW_PRIVATE',
-    doc: '`true` lets webhook URLs resolve to private, loopback or link-local addresses (refused by default: SSRF).',
+    doc: '`true` lets webhook URLs (only) resolve to private, loopback or link-local addresses; AVISO_ALLOW_PRIVATE_DESTINATIONS covers providers too.',
+    schema: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+  },
+  allowPrivateDestinations: {
+    env: 'AVISO_ALLOW_PRIVATE_DESTINATIONS',
+    doc: '`true` lets every destination a project sets (webhook URLs, provider baseUrl, SMTP url, SMPP host) reach private, loopback or link-local addresses (refused by default: SSRF). For self-hosted setups whose API key holders are trusted.',
     schema: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')

@@ -19,6 +19,7 @@ import { WhatsAppCloudProvider } from '../channels/whatsapp/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { type DestinationPolicy, providerDestinations } from '../net/index.ts';
 import { callbackUrl, type ProviderRow, type ProviderSettings, toProviderRow } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
@@ -44,7 +45,7 @@ export type ReceiptHandler = (
 ) => void;
 
 export interface RegistryOptions {
-  config: Pick<Config, 'smtpUrl'>;
+  config: Pick<Config, 'smtpUrl' | 'allowPrivateDestinations'>;
   /** Opens the providers' secrets (cached: reading the routes again costs no decryption). */
   secrets: Secrets;
   /** The URL providers call back (resolved once the API listens). */
@@ -59,13 +60,17 @@ export class ProviderRegistry {
   private readonly instances = new Map<string, { version: number; route: Route }>();
   private readonly byProject = new Map<string, { routes: Route[]; until: number }>();
   private readonly defaults: Record<Channel, Route>;
+  /** What the providers a project configured may connect to. */
+  private readonly destinations: DestinationPolicy;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly options: RegistryOptions,
   ) {
     const { smtpUrl } = options.config;
-    const email = smtpUrl ? new SmtpProvider(parseSmtpUrl(smtpUrl)) : new CaptureProvider(db);
+    this.destinations = providerDestinations(options.config);
+    // The operator's relay is not guarded: 127.0.0.1 is a normal place for it.
+    const email = smtpUrl ? new SmtpProvider(parseSmtpUrl(smtpUrl), null) : new CaptureProvider(db);
     const capture = new CaptureMessageProvider(db);
     const route = (provider: AnyProvider): Route => ({
       id: null,
@@ -166,30 +171,31 @@ export class ProviderRegistry {
 
   private create(row: ProviderRow): AnyProvider {
     const callback = callbackUrl(this.options.publicUrl(), row) ?? undefined;
+    const { destinations } = this;
     switch (row.type) {
       case 'smtp':
-        return new SmtpProvider(parseSmtpUrl((row.config as ProviderSettings<'smtp'>).url));
+        return new SmtpProvider(parseSmtpUrl((row.config as ProviderSettings<'smtp'>).url), destinations);
       case 'capture':
         return row.channel === 'email' ? new CaptureProvider(this.db) : new CaptureMessageProvider(this.db);
       case 'twilio': {
         const c = row.config as ProviderSettings<'twilio'>;
-        return new TwilioProvider({ ...c, statusCallbackUrl: callback });
+        return new TwilioProvider({ ...c, statusCallbackUrl: callback, destinations });
       }
       case 'vonage': {
         const c = row.config as ProviderSettings<'vonage'>;
-        return new VonageProvider({ ...c, callbackUrl: callback });
+        return new VonageProvider({ ...c, callbackUrl: callback, destinations });
       }
       case 'smpp': {
         const c = row.config as ProviderSettings<'smpp'>;
         return new SmppProvider(
-          c,
+          { ...c, destinations },
           (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
           this.options.log,
         );
       }
       case 'whatsapp': {
         const c = row.config as ProviderSettings<'whatsapp'>;
-        return new WhatsAppCloudProvider(c);
+        return new WhatsAppCloudProvider({ ...c, destinations });
       }
     }
   }

@@ -11,6 +11,7 @@ import { type BounceResult, classifyFailure } from '../channels/email/bounce/ind
 import { dkimKeyFor, domainOf, mailbox, returnPath } from '../channels/email/index.ts';
 import {
   type Channel,
+  DestinationNotAllowedError,
   type OutgoingEmail,
   type OutgoingSms,
   type OutgoingWhatsApp,
@@ -365,7 +366,12 @@ export class DeliveryWorker {
       failure && failure.failedOver.length > 0 ? { failedOver: failure.failedOver } : {};
     if (cause instanceof PermanentError) {
       const bounced = cause.kind === 'bounce' && job.channel === 'email';
-      const reason = cause.kind === 'bounce' ? 'recipient_rejected' : 'rejected';
+      const reason =
+        cause instanceof DestinationNotAllowedError
+          ? 'destination_not_allowed'
+          : cause.kind === 'bounce'
+            ? 'recipient_rejected'
+            : 'rejected';
       // A refusal at send time reads like a bounce report's line: same reasons, same rules.
       const bounce = bounced ? smtpBounce(job.to_address, cause) : null;
       return {

@@ -113,16 +113,28 @@ export const errorCodes = {
   provider_exists: { status: 409, message: 'A provider with this name exists already.' },
   provider_not_found: { status: 404, message: 'No provider has this id or name.' },
   provider_error: { status: 502, message: 'The provider refused or failed the request.' },
+  provider_url_invalid: {
+    status: 422,
+    message:
+      'A provider URL or host has no spaces or control characters, and a baseUrl no user name or password.',
+  },
+  provider_url_not_allowed: {
+    status: 422,
+    message:
+      'The provider address resolves to a private, loopback or link-local address; set AVISO_ALLOW_PRIVATE_DESTINATIONS=true to allow it.',
+  },
+  provider_url_unresolvable: { status: 422, message: 'The host of the provider address does not resolve.' },
   // Webhooks
   webhook_not_found: { status: 404, message: 'No webhook endpoint has this id.' },
   webhook_url_invalid: {
     status: 422,
-    message: 'A webhook URL is an http:// or https:// URL without a user name or password.',
+    message:
+      'A webhook URL is an http:// or https:// URL without spaces, control characters, user name or password.',
   },
   webhook_url_not_allowed: {
     status: 422,
     message:
-      'The webhook URL resolves to a private, loopback or link-local address; set AVISO_WEBHOOKS_ALLOW_PRIVATE=true to allow it.',
+      'The webhook URL resolves to a private, loopback or link-local address; set AVISO_WEBHOOKS_ALLOW_PRIVATE=true (or AVISO_ALLOW_PRIVATE_DESTINATIONS=true) to allow it.',
   },
   webhook_url_unresolvable: { status: 422, message: 'The host of the webhook URL does not resolve.' },
   event_not_found: { status: 422, message: 'No event of this project has this id.' },

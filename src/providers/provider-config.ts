@@ -5,11 +5,18 @@ import { z } from 'zod';
 import type { Channel } from '../channels/index.ts';
 import { isValidSenderId } from '../channels/sms/index.ts';
 
+// Read by the destination guard (destinations.ts), as webhook URLs are: zod's own URL check
+// would drop tabs and line breaks silently instead of refusing them.
 const baseUrl = (def: string) =>
   z
-    .url({ protocol: /^https?$/, message: 'Write an http(s) URL.' })
+    .string()
+    .min(1)
+    .max(2048)
     .optional()
-    .meta({ description: `The API's base URL (default ${def}); point it at a test server if you like.` });
+    .meta({
+      format: 'uri',
+      description: `The API's base URL (default ${def}); point it at a test server if you like. It must resolve to a public address unless AVISO_ALLOW_PRIVATE_DESTINATIONS=true.`,
+    });
 
 const secret = (description: string) => z.string().min(1).max(500).meta({ description, format: 'password' });
 
@@ -30,7 +37,11 @@ export const providerTypes = {
       url: z
         .string()
         .regex(/^smtps?:\/\/[^/]+/, 'Write smtp://user:pass@host:port or smtps://host:port.')
-        .meta({ description: 'smtp://user:pass@host:port (query: pool=N connections)', format: 'password' }),
+        .meta({
+          description:
+            'smtp://user:pass@host:port (query: pool=N connections); the host must resolve to a public address unless AVISO_ALLOW_PRIVATE_DESTINATIONS=true.',
+          format: 'password',
+        }),
     }),
     secrets: ['url'],
   },
@@ -80,7 +91,9 @@ export const providerTypes = {
     channels: ['sms'],
     rateLimit: 50,
     schema: z.strictObject({
-      host: z.string().min(1).max(255),
+      host: z.string().min(1).max(255).meta({
+        description: 'Must resolve to a public address unless AVISO_ALLOW_PRIVATE_DESTINATIONS=true.',
+      }),
       port: z.number().int().min(1).max(65535).default(2775),
       tls: z.boolean().default(false),
       systemId: z.string().min(1).max(16),

@@ -8,8 +8,10 @@ import type { Channel } from '../channels/index.ts';
 import type { Database, ProviderConfigsTable } from '../db/index.ts';
 import { ApiError, parseWith } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import type { DestinationPolicy } from '../net/index.ts';
 import { patchOf } from '../schemas/index.ts';
 import { providerSecretPlace, type Secrets } from '../secrets/index.ts';
+import { checkDestinations } from './destinations.ts';
 import {
   channelsOf,
   defaultRateLimit,
@@ -146,8 +148,14 @@ export function providerView(row: ProviderRow, publicUrl: string): ProviderView 
   };
 }
 
-function checkConfig(type: ProviderType, config: unknown): Record<string, unknown> {
-  return parseWith(providerTypes[type].schema, config, ['config']) as Record<string, unknown>;
+/** The settings validated, with their destination vetted by the guard (and URLs normalised). */
+async function checkConfig(
+  type: ProviderType,
+  config: unknown,
+  destinations: DestinationPolicy,
+): Promise<Record<string, unknown>> {
+  const valid = parseWith(providerTypes[type].schema, config, ['config']) as Record<string, unknown>;
+  return checkDestinations(type, valid, destinations);
 }
 
 export async function listProviders(
@@ -179,11 +187,13 @@ export async function getProvider(
   return toProviderRow(row, secrets);
 }
 
+/** `destinations`: what the provider may connect to (the destination guard's policy). */
 export async function createProvider(
   db: Kysely<Database>,
   secrets: Secrets,
   projectId: string,
   input: ProviderInput,
+  destinations: DestinationPolicy,
 ): Promise<ProviderRow> {
   const channels = channelsOf(input.type);
   const channel = input.channel ?? (channels.length === 1 ? channels[0] : undefined);
@@ -197,7 +207,7 @@ export async function createProvider(
       'channel',
     );
   }
-  const config = checkConfig(input.type, input.config);
+  const config = await checkConfig(input.type, input.config, destinations);
   const position =
     input.position ??
     ((
@@ -237,9 +247,12 @@ export async function updateProvider(
   projectId: string,
   idOrName: string,
   patch: ProviderPatch,
+  destinations: DestinationPolicy,
 ): Promise<ProviderRow> {
   const current = await getProvider(db, secrets, projectId, idOrName);
-  const config = patch.config ? checkConfig(current.type, { ...current.config, ...patch.config }) : undefined;
+  const config = patch.config
+    ? await checkConfig(current.type, { ...current.config, ...patch.config }, destinations)
+    : undefined;
   const row = await db
     .updateTable('provider_configs')
     .set({

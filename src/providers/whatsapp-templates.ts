@@ -2,9 +2,11 @@
 // accepted: a template that is missing, not approved for the language, paused, or that takes
 // other parameters than Aviso's template gives is refused then, not when WhatsApp says so.
 import type { Kysely } from 'kysely';
+import { DestinationNotAllowedError } from '../channels/index.ts';
 import { fetchTemplates } from '../channels/whatsapp/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
+import type { DestinationPolicy } from '../net/index.ts';
 import type { ProviderSettings } from './provider-config.ts';
 import type { ProviderRow } from './store.ts';
 
@@ -29,12 +31,19 @@ function whatsappOnly(provider: ProviderRow): ProviderSettings<'whatsapp'> {
 }
 
 /** Replaces the stored list with WhatsApp's; returns how many templates it has. */
-export async function syncWhatsAppTemplates(db: Kysely<Database>, provider: ProviderRow): Promise<number> {
+export async function syncWhatsAppTemplates(
+  db: Kysely<Database>,
+  provider: ProviderRow,
+  destinations: DestinationPolicy,
+): Promise<number> {
   const config = whatsappOnly(provider);
   let templates: Awaited<ReturnType<typeof fetchTemplates>>;
   try {
-    templates = await fetchTemplates(config);
+    templates = await fetchTemplates({ ...config, destinations });
   } catch (err) {
+    // Settings saved before the guard existed: the same answer as when saving them now.
+    if (err instanceof Error && err.cause instanceof DestinationNotAllowedError)
+      throw new ApiError('provider_url_not_allowed', err.cause.message, 'config.baseUrl');
     throw new ApiError(
       'provider_error',
       `WhatsApp did not give the template list: ${err instanceof Error ? err.message : String(err)}`,

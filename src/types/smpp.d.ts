@@ -2,7 +2,7 @@
 // client session, the server for the test SMSC, its GSM 03.38 coder and its status table.
 // PDU fields carry the SMPP v3.4 parameter and TLV names, as the package does.
 declare module 'smpp' {
-  import type { Server as NetServer, Socket } from 'node:net';
+  import type { LookupFunction, Server as NetServer, Socket } from 'node:net';
 
   /** short_message or message_payload as the package decodes them: UDH split off when esm_class says so. */
   export interface DecodedMessage {
@@ -80,7 +80,8 @@ declare module 'smpp' {
   }
 
   interface Smpp {
-    connect(options: { host: string; port: number; tls?: boolean }): Session;
+    /** The options go to net.connect or tls.connect as they are. */
+    connect(options: { host: string; port: number; tls?: boolean; lookup?: LookupFunction }): Session;
     createServer(listener: (session: Session) => void): Server;
     /** GSM 03.38, one septet per octet; table 0 is the default alphabet. */
     gsmCoder: { encode(text: string, table: number): Buffer; decode(octets: Buffer, table: number): string };

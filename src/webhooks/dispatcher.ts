@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { type HostLookup, RequestAborted, webhookDestinations } from '../net/index.ts';
 import { type Secrets, webhookSecretPlace } from '../secrets/index.ts';
 import {
   type ClaimedDelivery,
@@ -17,13 +18,12 @@ import {
 } from './delivery-queue.ts';
 import { eventPayload } from './payload.ts';
 import { nextWebhookAttemptAt } from './retry-schedule.ts';
-import { type AttemptResult, describeAttempt, SendAborted, sendWebhook } from './send-webhook.ts';
+import { type AttemptResult, describeAttempt, sendWebhook } from './send-webhook.ts';
 import { webhookMessageId } from './sign.ts';
-import type { HostLookup } from './url-guard.ts';
 
 export type WebhookConfig = Pick<
   Config,
-  'webhookRetrySeconds' | 'webhookTimeoutSeconds' | 'webhooksAllowPrivate'
+  'webhookRetrySeconds' | 'webhookTimeoutSeconds' | 'webhooksAllowPrivate' | 'allowPrivateDestinations'
 >;
 
 export interface WebhookDispatcherOptions {
@@ -151,14 +151,13 @@ export class WebhookDispatcher {
             webhookMessageId(claim.eventId),
             JSON.stringify(eventPayload(claim.event)),
             {
-              allowPrivate: this.config.webhooksAllowPrivate,
+              destinations: { ...webhookDestinations(this.config), lookup: this.options.lookup },
               timeoutMs: this.config.webhookTimeoutSeconds * 1000,
               signal,
-              lookup: this.options.lookup,
             },
           );
         } catch (err) {
-          if (err instanceof SendAborted) return await releaseClaim(this.db, claim);
+          if (err instanceof RequestAborted) return await releaseClaim(this.db, claim);
           throw err;
         }
       } else {

@@ -1,17 +1,23 @@
 // A project's webhook endpoints: where its message events are POSTed, which event types each
 // one wants, and its signing secret. URLs pass the SSRF guard when saved (and again at each
-// delivery). Views carry no secret: it is shown at creation and at GET …/secret only. The
-// secret is stored sealed (secrets/) and opened when a row is read.
+// delivery) and are stored as parsed (URL.href), never as typed. Views carry no secret: it is
+// shown at creation and at GET …/secret only. The secret is stored sealed (secrets/) and opened
+// when a row is read.
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database, WebhookEndpointsTable } from '../db/index.ts';
-import { ApiError } from '../errors/index.ts';
+import { ApiError, type ErrorCode } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import { eventTypes } from '../messages/index.ts';
+import {
+  type DestinationPolicy,
+  type DestinationProblem,
+  DestinationRefused,
+  vetHttpUrl,
+} from '../net/index.ts';
 import { patchOf } from '../schemas/index.ts';
 import { type Secrets, webhookSecretPlace } from '../secrets/index.ts';
 import { newWebhookSecret } from './sign.ts';
-import { type HostLookup, vetWebhookUrl, WebhookUrlRefused } from './url-guard.ts';
 
 const urlField = z
   .string()
@@ -74,12 +80,6 @@ export interface WebhookEndpointView {
   updatedAt: string;
 }
 
-/** How URLs are checked: the installation's AVISO_WEBHOOKS_ALLOW_PRIVATE, and a resolver. */
-export interface UrlPolicy {
-  allowPrivate: boolean;
-  lookup?: HostLookup;
-}
-
 function toEndpoint(row: Selectable<WebhookEndpointsTable>, secrets: Secrets): WebhookEndpoint {
   return {
     id: row.id,
@@ -110,12 +110,18 @@ export function webhookEndpointView(endpoint: WebhookEndpoint): WebhookEndpointV
   };
 }
 
-/** The guard's refusal as an API error on the `url` field. */
-async function checkUrl(url: string, policy: UrlPolicy): Promise<void> {
+const codes: Record<DestinationProblem, ErrorCode> = {
+  invalid: 'webhook_url_invalid',
+  not_allowed: 'webhook_url_not_allowed',
+  unresolvable: 'webhook_url_unresolvable',
+};
+
+/** The URL to store (as parsed), or the guard's refusal as an API error on the `url` field. */
+async function checkUrl(url: string, policy: DestinationPolicy): Promise<string> {
   try {
-    await vetWebhookUrl(url, policy);
+    return (await vetHttpUrl(url, policy, 'A webhook URL')).url.href;
   } catch (err) {
-    if (err instanceof WebhookUrlRefused) throw new ApiError(err.code, err.message, 'url');
+    if (err instanceof DestinationRefused) throw new ApiError(codes[err.problem], err.message, 'url');
     throw err;
   }
 }
@@ -127,16 +133,16 @@ export async function createWebhookEndpoint(
   secrets: Secrets,
   projectId: string,
   input: WebhookInput,
-  policy: UrlPolicy,
+  policy: DestinationPolicy,
 ): Promise<WebhookEndpoint> {
-  await checkUrl(input.url, policy);
+  const url = await checkUrl(input.url, policy);
   const id = newId('wh');
   const row = await db
     .insertInto('webhook_endpoints')
     .values({
       id,
       project_id: projectId,
-      url: input.url,
+      url,
       description: input.description ?? null,
       event_types: unique(input.eventTypes),
       secret: secrets.seal(newWebhookSecret(), webhookSecretPlace(id)),
@@ -184,16 +190,16 @@ export async function updateWebhookEndpoint(
   projectId: string,
   id: string,
   patch: WebhookPatch,
-  policy: UrlPolicy,
+  policy: DestinationPolicy,
 ): Promise<WebhookEndpoint> {
   const current = await getWebhookEndpoint(db, secrets, projectId, id);
-  if (patch.url !== undefined) await checkUrl(patch.url, policy);
+  const url = patch.url === undefined ? undefined : await checkUrl(patch.url, policy);
   const enabling = patch.enabled === true && !current.enabled;
   const disabling = patch.enabled === false && current.enabled;
   const row = await db
     .updateTable('webhook_endpoints')
     .set({
-      ...(patch.url !== undefined ? { url: patch.url } : {}),
+      ...(url !== undefined ? { url } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.eventTypes !== undefined ? { event_types: unique(patch.eventTypes) } : {}),
       ...(enabling ? { enabled: true, disabled_reason: null, disabled_at: null } : {}),

@@ -7,4 +7,3 @@ export * from './replay.ts';
 export * from './retry-schedule.ts';
 export * from './send-webhook.ts';
 export * from './sign.ts';
-export * from './url-guard.ts';

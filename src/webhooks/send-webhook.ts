@@ -3,16 +3,28 @@
 // answer, or why there was none). Never throws for the receiver's sake, and follows no
 // redirect (a 3xx is a failed attempt: a redirect could point anywhere).
 import { randomBytes } from 'node:crypto';
-import http, { STATUS_CODES } from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { STATUS_CODES } from 'node:http';
 import { retryAfterMs } from '../channels/index.ts';
+import {
+  DeadlineExceeded,
+  type DestinationPolicy,
+  DestinationRefused,
+  foreignSnippet,
+  RequestAborted,
+  requestPinned,
+  snippetChars,
+  type VettedUrl,
+  vetHttpUrl,
+} from '../net/index.ts';
 import { testPayload } from './payload.ts';
 import { signatureHeaders } from './sign.ts';
-import { type HostLookup, type VettedUrl, vetWebhookUrl, WebhookUrlRefused } from './url-guard.ts';
 
-/** How much of the answer is kept in the attempt log. */
-export const snippetBytes = 1024;
+/**
+ * How much of the answer is read and kept (sanitised) in the attempt log: enough to see why a
+ * receiver refused, from the project's own receiver. Reading private addresses' answers this
+ * way takes AVISO_ALLOW_PRIVATE_DESTINATIONS or AVISO_WEBHOOKS_ALLOW_PRIVATE.
+ */
+const snippetBytes = snippetChars.webhook;
 
 export interface AttemptResult {
   attemptedAt: Date;
@@ -27,18 +39,11 @@ export interface AttemptResult {
 }
 
 export interface SendOptions {
-  allowPrivate: boolean;
+  /** What the URL may resolve to (webhookDestinations). */
+  destinations: DestinationPolicy;
   timeoutMs: number;
-  /** Aborts the request (stopping the dispatcher); the result then has error "aborted". */
+  /** Aborts the request (stopping the dispatcher): sendWebhook then throws RequestAborted. */
   signal?: AbortSignal;
-  lookup?: HostLookup;
-}
-
-export class SendAborted extends Error {
-  constructor() {
-    super('aborted');
-    this.name = 'SendAborted';
-  }
 }
 
 /** "HTTP 503 Service Unavailable", or the error of an attempt without an answer. */
@@ -51,7 +56,7 @@ export function describeAttempt(result: Pick<AttemptResult, 'statusCode' | 'erro
 }
 
 /**
- * Sends `body` signed with `secret` as webhook `id`. Throws SendAborted only when `signal`
+ * Sends `body` signed with `secret` as webhook `id`. Throws RequestAborted only when `signal`
  * aborted it; every other outcome is an AttemptResult.
  */
 export async function sendWebhook(
@@ -73,31 +78,40 @@ export async function sendWebhook(
   });
   let vetted: VettedUrl;
   try {
-    vetted = await vetWebhookUrl(endpoint.url, {
-      allowPrivate: options.allowPrivate,
-      lookup: options.lookup,
-    });
+    vetted = await vetHttpUrl(endpoint.url, options.destinations, 'A webhook URL');
   } catch (err) {
-    if (!(err instanceof WebhookUrlRefused)) throw err;
+    if (!(err instanceof DestinationRefused)) throw err;
     return result({ error: `Not sent: ${err.message}` });
   }
-  if (options.signal?.aborted) throw new SendAborted();
   try {
-    const answer = await post(vetted, signatureHeaders(endpoint.secret, id, new Date(), body), body, options);
+    const answer = await requestPinned(
+      vetted,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Aviso-Webhooks/1',
+          ...signatureHeaders(endpoint.secret, id, new Date(), body),
+        },
+        body,
+      },
+      { timeoutMs: options.timeoutMs, maxBytes: snippetBytes, signal: options.signal },
+    );
     const succeeded = answer.status >= 200 && answer.status < 300;
     const fields: Partial<AttemptResult> = {
       statusCode: answer.status,
-      responseSnippet: answer.snippet,
+      responseSnippet: foreignSnippet(answer.body, snippetChars.webhook),
       succeeded,
     };
-    if (answer.status === 429 || answer.status === 503) {
-      const wait = retryAfterMs(answer.retryAfter ?? null);
+    const retryAfter = answer.headers['retry-after'];
+    if ((answer.status === 429 || answer.status === 503) && retryAfter) {
+      const wait = retryAfterMs(retryAfter);
       if (wait !== undefined) fields.retryAfterMs = wait;
     }
     return result(fields);
   } catch (err) {
-    if (err instanceof SendAborted) throw err;
-    return result({ error: networkError(err, vetted, options.timeoutMs) });
+    if (err instanceof RequestAborted) throw err;
+    return result({ error: networkError(err, vetted) });
   }
 }
 
@@ -113,8 +127,8 @@ export function sendTestWebhook(
   return sendWebhook(endpoint, `evt_test_${randomBytes(8).toString('hex')}`, body, options);
 }
 
-function networkError(err: unknown, vetted: VettedUrl, timeoutMs: number): string {
-  if (err instanceof DeadlineExceeded) return `No answer within ${timeoutMs / 1000} s.`;
+function networkError(err: unknown, vetted: VettedUrl): string {
+  if (err instanceof DeadlineExceeded) return err.message;
   const code = (err as { code?: string }).code;
   const where = `${vetted.address}:${vetted.url.port || (vetted.url.protocol === 'https:' ? 443 : 80)}`;
   if (code === 'ECONNREFUSED') return `Connection refused by ${where}.`;
@@ -122,76 +136,4 @@ function networkError(err: unknown, vetted: VettedUrl, timeoutMs: number): strin
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `${where} cannot be reached (${code}).`;
   const message = err instanceof Error ? err.message : String(err);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
-
-class DeadlineExceeded extends Error {}
-
-interface Answer {
-  status: number;
-  retryAfter?: string;
-  snippet: string;
-}
-
-/** POST to the vetted address; the deadline covers connect, headers and the snippet. */
-function post(
-  vetted: VettedUrl,
-  signature: Record<string, string>,
-  body: string,
-  options: SendOptions,
-): Promise<Answer> {
-  // The hostname stays in the URL (Host header, TLS name check); only its address is fixed.
-  const lookup: LookupFunction = (_host, lookupOptions, callback) => {
-    if (lookupOptions.all) callback(null, [{ address: vetted.address, family: vetted.family }]);
-    else callback(null, vetted.address, vetted.family);
-  };
-  const client = vetted.url.protocol === 'https:' ? https : http;
-  return new Promise<Answer>((resolve, reject) => {
-    const request = client.request(vetted.url, {
-      method: 'POST',
-      agent: false,
-      lookup,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        'user-agent': 'Aviso-Webhooks/1',
-        ...signature,
-      },
-    });
-    const deadline = setTimeout(() => request.destroy(new DeadlineExceeded()), options.timeoutMs);
-    const onAbort = () => request.destroy(new SendAborted());
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = () => {
-      clearTimeout(deadline);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
-    request.on('error', (err) => {
-      settle();
-      reject(err);
-    });
-    request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const done = () => {
-        settle();
-        const retryAfter = response.headers['retry-after'];
-        resolve({
-          status: response.statusCode ?? 0,
-          snippet: Buffer.concat(chunks).subarray(0, snippetBytes).toString('utf8'),
-          ...(retryAfter ? { retryAfter } : {}),
-        });
-        response.destroy();
-      };
-      response.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        size += chunk.length;
-        if (size >= snippetBytes) done();
-      });
-      response.on('end', done);
-      response.on('error', (err) => {
-        settle();
-        reject(err);
-      });
-    });
-    request.end(body);
-  });
 }

@@ -1,6 +1,7 @@
 // Classifies an SMTP failure as temporary or final (RFC 5321 §4.2.1: 4yz transient, 5yz
 // permanent) and, when final, as a bounce (the recipient was refused) or another failure.
 // Pure: it reads the error nodemailer gives and returns the verdict.
+import { foreignSnippet, snippetChars } from '../../net/index.ts';
 import { PermanentError, TransientError } from '../index.ts';
 
 export interface SmtpFailure {
@@ -17,7 +18,9 @@ export function enhancedStatus(response: string | undefined): string | undefined
 }
 
 export function classifySmtpFailure(err: SmtpFailure): TransientError | PermanentError {
-  const response = err.response ?? err.message ?? 'unknown SMTP error';
+  // The relay's reply is foreign text, stored with the message's events.
+  const response =
+    foreignSnippet(err.response ?? err.message ?? '', snippetChars.smtp) || 'unknown SMTP error';
   const status = enhancedStatus(err.response);
   const details = { response, responseCode: err.responseCode, enhancedStatus: status };
   const code = err.responseCode;

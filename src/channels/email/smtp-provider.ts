@@ -1,8 +1,18 @@
 // Sends through an SMTP relay with pooled connections. High-priority messages get a pool of
-// their own, so a 2FA code never waits in nodemailer's queue behind bulk sends.
+// their own, so a 2FA code never waits in nodemailer's queue behind bulk sends. A relay that a
+// project configured is reached only at an address the destination guard vetted.
+import net from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool/index.js';
-import type { EmailProvider, OutgoingEmail, SendResult } from '../index.ts';
+import {
+  type DestinationPolicy,
+  DestinationRefused,
+  foreignSnippet,
+  pinnedLookup,
+  snippetChars,
+  vetHost,
+} from '../../net/index.ts';
+import { type EmailProvider, type OutgoingEmail, refusedDestination, type SendResult } from '../index.ts';
 import { mailOptions } from './compose.ts';
 import { classifySmtpFailure, type SmtpFailure } from './smtp-errors.ts';
 
@@ -43,12 +53,18 @@ export function parseSmtpUrl(url: string): SmtpSettings {
   };
 }
 
+const connectionTimeoutMs = 30_000;
+
 export class SmtpProvider implements EmailProvider {
   readonly name = 'smtp';
   private readonly bulk: Transporter<SMTPPoolSentMessageInfo>;
   private readonly urgent: Transporter<SMTPPoolSentMessageInfo>;
 
-  constructor(settings: SmtpSettings) {
+  /**
+   * `destinations`: what a project's relay may resolve to; null for the installation's own
+   * relay (AVISO_SMTP_URL), which the operator chose: a relay on 127.0.0.1 is normal there.
+   */
+  constructor(settings: SmtpSettings, destinations: DestinationPolicy | null) {
     const base = (maxConnections: number): SMTPPoolOptions => ({
       pool: true,
       maxConnections,
@@ -58,9 +74,10 @@ export class SmtpProvider implements EmailProvider {
       secure: settings.secure,
       ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
       tls: { rejectUnauthorized: settings.verifyTls },
-      connectionTimeout: 30_000,
+      connectionTimeout: connectionTimeoutMs,
       greetingTimeout: 30_000,
       socketTimeout: 120_000,
+      ...(destinations ? { getSocket: vettedSocket(settings, destinations) } : {}),
     });
     this.bulk = nodemailer.createTransport(base(settings.pool));
     this.urgent = nodemailer.createTransport(base(settings.urgentPool));
@@ -70,9 +87,10 @@ export class SmtpProvider implements EmailProvider {
     const transport = message.priority === 'high' ? this.urgent : this.bulk;
     try {
       const info = await transport.sendMail(mailOptions(message));
-      const response = String(info.response ?? '');
+      const response = foreignSnippet(String(info.response ?? ''), snippetChars.smtp);
       return { providerMessageId: queueId(response), response };
     } catch (err) {
+      if (err instanceof DestinationRefused) throw refusedDestination('SMTP relay', err);
       throw classifySmtpFailure(err as SmtpFailure);
     }
   }
@@ -90,4 +108,43 @@ function queueId(response: string): string | null {
     /^250 [\d.]*\s*(?:ok\s+)?<?([\w.@-]{6,})>?$/i.exec(response)?.[1] ??
     null
   );
+}
+
+/**
+ * nodemailer's hook for opening each pooled connection: vet the relay's host, then connect to
+ * the vetted address. The host name stays nodemailer's, so STARTTLS and implicit TLS check the
+ * certificate against it. A refusal fails the send with the guard's DestinationRefused.
+ */
+function vettedSocket(settings: SmtpSettings, destinations: DestinationPolicy): SMTPPoolOptions['getSocket'] {
+  return (_options, callback) => {
+    vetHost(settings.host, destinations).then(
+      (vetted) => {
+        const socket = net.connect({
+          host: settings.host,
+          port: settings.port,
+          lookup: pinnedLookup(vetted),
+        });
+        const timer = setTimeout(
+          () =>
+            socket.destroy(
+              Object.assign(new Error(`Connection to ${settings.host}:${settings.port} timed out`), {
+                code: 'ETIMEDOUT',
+              }),
+            ),
+          connectionTimeoutMs,
+        );
+        const failed = (err: Error) => {
+          clearTimeout(timer);
+          callback(err, undefined);
+        };
+        socket.once('error', failed);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          socket.removeListener('error', failed);
+          callback(null, { connection: socket });
+        });
+      },
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), undefined),
+    );
+  };
 }

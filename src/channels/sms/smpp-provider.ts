@@ -4,11 +4,19 @@
 // cannot carry, and never answer a receipt as taken when the sink threw.
 import smpp, { type DecodedMessage, type PDU, type PduOptions, type Session } from 'smpp';
 import {
+  type DestinationPolicy,
+  DestinationRefused,
+  pinnedLookup,
+  type VettedAddress,
+  vetHost,
+} from '../../net/index.ts';
+import {
   type OutgoingSms,
   PermanentError,
   ProviderDownError,
   type ProviderReceipt,
   type ReceiptSink,
+  refusedDestination,
   type SendResult,
   type SmsProvider,
   TransientError,
@@ -18,6 +26,8 @@ import { type SmsEncoding, segmentSms, splitSms } from './encoding.ts';
 export interface SmppOptions {
   /** The SMSC's host name or address. */
   host: string;
+  /** What host may resolve to (the destination guard); each connection goes to the vetted address. */
+  destinations: DestinationPolicy;
   /** Usually 2775, or 3550 with TLS. */
   port: number;
   /** Connect over TLS. Default false. */
@@ -58,6 +68,9 @@ const defaults = {
   reconnectMinMs: 1_000,
   reconnectMaxMs: 30_000,
 };
+
+/** Why a connection attempt failed: the SMSC is down, or its host is not allowed (permanent). */
+type ConnectFailure = TransientError | PermanentError;
 
 /** How long close() waits for unbind_resp and for the socket to close. */
 const unbindTimeoutMs = 1_000;
@@ -316,8 +329,10 @@ export class SmppProvider implements SmsProvider {
   private session: Session | null = null;
   private bound = false;
   private closed = false;
-  /** Set while the SMSC cannot be reached or refuses the bind: sends fail at once. */
-  private down: ProviderDownError | null = null;
+  /** Set while the SMSC cannot be reached, refuses the bind or is not allowed: sends fail at once. */
+  private down: ConnectFailure | null = null;
+  /** The SMSC's host is being vetted before a connection. */
+  private vetting = false;
   /** Connection attempts failed in a row. */
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -334,6 +349,7 @@ export class SmppProvider implements SmsProvider {
   ) {
     this.settings = {
       host: options.host,
+      destinations: options.destinations,
       port: options.port,
       tls: options.tls ?? defaults.tls,
       systemId: options.systemId,
@@ -351,7 +367,8 @@ export class SmppProvider implements SmsProvider {
 
   /**
    * Opens the session. Resolves once bound; rejects with why the attempt failed (a
-   * ProviderDownError) while the provider keeps trying in the background.
+   * ProviderDownError, or DestinationNotAllowedError for a refused host) while the provider
+   * keeps trying in the background.
    */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new TransientError('The SMPP provider is closed'));
@@ -453,7 +470,7 @@ export class SmppProvider implements SmsProvider {
   private submit(fields: PduOptions, rank: number): Promise<string> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new TransientError('The SMPP provider is closed'));
-      if (this.down) return reject(new ProviderDownError(this.down.message, this.down.details));
+      if (this.down) return reject(this.down);
       const submission: Submission = {
         fields,
         rank,
@@ -517,18 +534,36 @@ export class SmppProvider implements SmsProvider {
   }
 
   private connectUnlessUnderway(): void {
-    if (!this.closed && !this.session && !this.reconnectTimer) this.connect();
+    if (!this.closed && !this.session && !this.reconnectTimer && !this.vetting) this.connect();
   }
 
+  /** Vets the SMSC's host (again at every connection: DNS may have changed), then connects. */
   private connect(): void {
     this.reconnectTimer = null;
+    this.vetting = true;
+    vetHost(this.settings.host, this.settings.destinations).then(
+      (vetted) => {
+        this.vetting = false;
+        if (!this.closed) this.open(vetted);
+      },
+      (error: unknown) => {
+        this.vetting = false;
+        if (this.closed) return;
+        if (error instanceof DestinationRefused) this.onClosed(refusedDestination('SMSC', error));
+        else this.onClosed(this.connectFailure(error instanceof Error ? error : null));
+      },
+    );
+  }
+
+  private open(vetted: VettedAddress): void {
     const { host, port, tls, systemId, password, systemType, submitTimeoutMs } = this.settings;
-    const session = smpp.connect({ host, port, tls });
+    // The host name stays for the TLS name check; the connection goes to the vetted address.
+    const session = smpp.connect({ host, port, tls, lookup: pinnedLookup(vetted) });
     // PDUs are small and pipelined: Nagle's algorithm would hold each one back until the
     // previous was acknowledged, and the window would never fill.
     session.socket.setNoDelay(true);
     this.session = session;
-    let failure: ProviderDownError | null = null;
+    let failure: ConnectFailure | null = null;
     let socketError: Error | null = null;
     const bindTimer = setTimeout(() => {
       failure = new ProviderDownError(`No SMPP bind with ${host}:${port} within ${submitTimeoutMs} ms`);
@@ -589,7 +624,7 @@ export class SmppProvider implements SmsProvider {
   }
 
   /** The link is gone: after a bind, a loss to reconnect from; before it, a failed attempt. */
-  private onClosed(attemptFailure: ProviderDownError): void {
+  private onClosed(attemptFailure: ConnectFailure): void {
     const { host, port } = this.settings;
     const wasBound = this.bound;
     this.session = null;
@@ -614,7 +649,7 @@ export class SmppProvider implements SmsProvider {
       );
       for (const submission of this.queue) {
         clearTimeout(submission.timer);
-        submission.reject(new ProviderDownError(attemptFailure.message, attemptFailure.details));
+        submission.reject(attemptFailure);
       }
       this.queue.length = 0;
       this.settleStart(attemptFailure);

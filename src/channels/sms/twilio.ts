@@ -3,6 +3,7 @@
 // leaves as a TransientError (try again), a ProviderDownError (our account or Twilio's side) or a
 // PermanentError (this message will never go), and it never reads a callback it has not verified.
 import { createHmac } from 'node:crypto';
+import { type DestinationPolicy, foreignSnippet, foreignString, snippetChars } from '../../net/index.ts';
 import { parseJsonObject, requestWithDeadline, retryAfterMs, sameSignature } from '../http.ts';
 import {
   type FailureDetails,
@@ -18,6 +19,8 @@ import {
 export interface TwilioOptions {
   /** Default https://api.twilio.com; tests point it at a fake on 127.0.0.1. */
   baseUrl?: string;
+  /** What baseUrl may resolve to (the destination guard). */
+  destinations: DestinationPolicy;
   /** "AC" and 32 hex digits; with the auth token, the HTTP Basic credentials. */
   accountSid: string;
   authToken: string;
@@ -66,30 +69,32 @@ export class TwilioProvider implements SmsProvider {
 
     const answer = await requestWithDeadline(
       'Twilio',
-      this.endpoint,
       {
         method: 'POST',
+        url: this.endpoint,
         headers: {
           authorization: this.authorization,
           'content-type': 'application/x-www-form-urlencoded',
           accept: 'application/json',
         },
-        body: form,
+        body: form.toString(),
       },
-      this.options.timeoutMs ?? defaultTimeoutMs,
+      { timeoutMs: this.options.timeoutMs ?? defaultTimeoutMs, destinations: this.options.destinations },
     );
     if (answer.status < 200 || answer.status > 299)
       throw classifyTwilioFailure(answer.status, answer.text, answer.headers.get('retry-after'));
     const resource = parseJsonObject(answer.text);
-    if (!resource || typeof resource.sid !== 'string')
+    const sid =
+      typeof resource?.sid === 'string' ? foreignString(resource.sid, snippetChars.provider) : undefined;
+    if (!resource || sid === undefined)
       throw new TransientError(`Twilio answered ${answer.status} without a message sid`, {
-        response: answer.text.slice(0, 200),
+        response: foreignSnippet(answer.text, snippetChars.provider),
         responseCode: answer.status,
       });
     const segments = Number(resource.num_segments) || message.segments;
-    const status = typeof resource.status === 'string' ? resource.status : 'queued';
+    const status = foreignString(resource.status, 20) ?? 'queued';
     return {
-      providerMessageId: resource.sid,
+      providerMessageId: sid,
       response: `${answer.status} ${status} (${segments} segment${segments === 1 ? '' : 's'})`,
     };
   }
@@ -117,10 +122,11 @@ export function classifyTwilioFailure(
   now = Date.now(),
 ): TransientError | PermanentError {
   const error = parseJsonObject(body);
-  const code =
-    typeof error?.code === 'number' || typeof error?.code === 'string' ? String(error.code) : undefined;
+  // Twilio's documented error fields first; the raw body only when there are none.
+  const code = foreignString(error?.code, 20);
   const text =
-    typeof error?.message === 'string' ? error.message : body.trim().slice(0, 200) || `HTTP ${httpStatus}`;
+    foreignString(error?.message, snippetChars.provider) ??
+    (foreignSnippet(body, snippetChars.provider) || `HTTP ${httpStatus}`);
   const details: FailureDetails = { response: text, responseCode: httpStatus };
   if (code !== undefined) details.errorCode = code;
   const wait = retryAfterMs(retryAfter, now);

@@ -3,6 +3,7 @@
 // not the HTTP one, decides between retry, provider down and a final refusal. It never reads a
 // receipt it has not verified, and never retries on its own.
 import { createHash, createHmac } from 'node:crypto';
+import { type DestinationPolicy, foreignSnippet, foreignString, snippetChars } from '../../net/index.ts';
 import { parseJsonObject, requestWithDeadline, retryAfterMs, sameSignature } from '../http.ts';
 import {
   type FailureDetails,
@@ -18,6 +19,8 @@ import {
 export interface VonageOptions {
   /** Default https://rest.nexmo.com; tests point it at a fake on 127.0.0.1. */
   baseUrl?: string;
+  /** What baseUrl may resolve to (the destination guard). */
+  destinations: DestinationPolicy;
   apiKey: string;
   apiSecret: string;
   /** Sender for messages without their own `from`: a number in E.164 or an alphanumeric ID. */
@@ -33,6 +36,8 @@ const defaultTimeoutMs = 15_000;
 // ttl: milliseconds from 20000 to 604800000 (7 days); Vonage's default is 72 hours.
 const minTtlMs = 20_000;
 const maxTtlMs = 604_800_000;
+
+const maxSegments = 255;
 
 interface VonageSegment {
   status?: unknown;
@@ -71,13 +76,13 @@ export class VonageProvider implements SmsProvider {
 
     const answer = await requestWithDeadline(
       'Vonage',
-      this.endpoint,
       {
         method: 'POST',
+        url: this.endpoint,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(body),
       },
-      this.options.timeoutMs ?? defaultTimeoutMs,
+      { timeoutMs: this.options.timeoutMs ?? defaultTimeoutMs, destinations: this.options.destinations },
     );
     return readVonageAnswer(answer.status, answer.text, answer.headers.get('retry-after'));
   }
@@ -98,7 +103,10 @@ export function readVonageAnswer(
   now = Date.now(),
 ): SendResult {
   const wait = retryAfterMs(retryAfter, now);
-  const details = { response: text.trim().slice(0, 200) || `HTTP ${httpStatus}`, responseCode: httpStatus };
+  const details = {
+    response: foreignSnippet(text, snippetChars.provider) || `HTTP ${httpStatus}`,
+    responseCode: httpStatus,
+  };
   const withWait = wait === undefined ? details : { ...details, retryAfterMs: wait };
   if (httpStatus === 401 || httpStatus === 403)
     throw new ProviderDownError(`Vonage refused the account: ${details.response}`, details);
@@ -106,25 +114,30 @@ export function readVonageAnswer(
     throw new TransientError(`Vonage is throttling requests: ${details.response}`, withWait);
   if (httpStatus >= 500) throw new TransientError(`Vonage failed: ${details.response}`, withWait);
   const answer = parseJsonObject(text);
-  const segments = Array.isArray(answer?.messages) ? (answer.messages as VonageSegment[]) : [];
+  // A message has at most 255 segments (the UDH counts them in one octet): more is not an answer to it.
+  const segments = Array.isArray(answer?.messages)
+    ? (answer.messages as VonageSegment[]).slice(0, maxSegments)
+    : [];
   if (httpStatus < 200 || httpStatus > 299 || segments.length === 0)
     throw new TransientError(`Vonage gave an unexpected answer: ${details.response}`, details);
 
   const accepted = segments.filter((s) => String(s.status) === '0');
   const refused = segments.find((s) => String(s.status) !== '0');
+  // Ids and texts are Vonage's (or whoever answered): kept short and clean.
+  const idOf = (s: VonageSegment) => foreignString(s['message-id'], 64) ?? '';
   if (refused) {
-    const status = String(refused.status);
-    const errorText = typeof refused['error-text'] === 'string' ? refused['error-text'] : `status ${status}`;
+    const status = foreignString(refused.status, 10) ?? '';
+    const errorText = foreignString(refused['error-text'], snippetChars.provider) ?? `status ${status}`;
     // Vonage sends segment by segment: those it took before the refusal may still reach the
     // recipient, and a retry sends them again.
-    const count = String(answer?.['message-count'] ?? segments.length);
+    const count = Number(answer?.['message-count']) || segments.length;
     const partial =
       accepted.length > 0
-        ? ` (${accepted.length} of ${count} segments were accepted before: ${accepted.map((s) => String(s['message-id'])).join(', ')})`
+        ? ` (${accepted.length} of ${count} segments were accepted before: ${accepted.map(idOf).join(', ')})`
         : '';
     throw classifyVonageStatus(status, errorText, httpStatus, partial);
   }
-  const ids = accepted.map((s) => String(s['message-id']));
+  const ids = accepted.map(idOf);
   const prices = accepted.map((s) => Number(s['message-price'])).filter((p) => Number.isFinite(p));
   const price =
     prices.length > 0 ? `, price ${Number(prices.reduce((sum, p) => sum + p, 0).toFixed(8))}` : '';

@@ -1,6 +1,7 @@
 // Sends WhatsApp messages through Meta's Cloud API: a template message, or free-form text
 // inside the 24-hour window. One HTTP request per message; the answer's wamid is the id later
 // webhook statuses name. It never retries by itself: the worker decides from the error class.
+import { type DestinationPolicy, foreignString, snippetChars } from '../../net/index.ts';
 import type { OutgoingWhatsApp, SendResult, WhatsAppProvider } from '../index.ts';
 import { PermanentError, TransientError } from '../index.ts';
 import { graphUrl, requestGraph } from './graph-request.ts';
@@ -8,6 +9,8 @@ import { graphUrl, requestGraph } from './graph-request.ts';
 export interface WhatsAppCloudOptions {
   /** Graph API origin; default https://graph.facebook.com (tests point it at a fake). */
   baseUrl?: string;
+  /** What baseUrl may resolve to (the destination guard). */
+  destinations: DestinationPolicy;
   /** Graph API version; default v21.0. */
   apiVersion?: string;
   /** The business phone number's id (WhatsApp Manager), not the number itself. */
@@ -59,15 +62,18 @@ export class WhatsAppCloudProvider implements WhatsAppProvider {
       accessToken: this.options.accessToken,
       body: messageRequest(message),
       timeoutMs: this.options.timeoutMs,
+      destinations: this.options.destinations,
     });
     const accepted = (body as SendAnswer).messages?.[0];
-    if (typeof accepted?.id !== 'string') {
+    const id =
+      typeof accepted?.id === 'string' ? foreignString(accepted.id, snippetChars.provider) : undefined;
+    if (id === undefined) {
       throw new TransientError(`WhatsApp Cloud API answered ${status} without a message id`, {
         responseCode: status,
       });
     }
-    const state = typeof accepted.message_status === 'string' ? accepted.message_status : 'accepted';
-    return { providerMessageId: accepted.id, response: `${status} ${state}` };
+    const state = foreignString(accepted?.message_status, 20) ?? 'accepted';
+    return { providerMessageId: id, response: `${status} ${state}` };
   }
 
   async close(): Promise<void> {}

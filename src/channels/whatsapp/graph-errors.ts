@@ -1,6 +1,7 @@
 // Classifies Graph API errors (WhatsApp Cloud API error codes) as worth retrying, provider
 // down, or final; the same verdict serves a refused send and a `failed` webhook status. Pure.
 // Codes: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
+import { foreignSnippet, foreignString, snippetChars } from '../../net/index.ts';
 import { type FailureDetails, PermanentError, ProviderDownError, TransientError } from '../index.ts';
 
 /** WhatsApp's pair rate limit: about one message every 6 s to the same user. */
@@ -81,9 +82,13 @@ export function graphFailure(
   error: GraphErrorBody | undefined,
 ): TransientError | PermanentError {
   const code = typeof error?.code === 'number' ? error.code : undefined;
-  const details = typeof error?.error_data?.details === 'string' ? error.error_data.details : undefined;
-  const message = error?.message ?? `HTTP ${httpStatus}`;
-  const response = details && details !== message ? `${message}: ${details}` : message;
+  // Graph's documented error fields, kept short: they are text from whoever answered.
+  const details = foreignString(error?.error_data?.details, snippetChars.provider);
+  const message = foreignString(error?.message, snippetChars.provider) ?? `HTTP ${httpStatus}`;
+  const response = foreignSnippet(
+    details && details !== message ? `${message}: ${details}` : message,
+    snippetChars.provider,
+  );
   const failure: FailureDetails = { response, responseCode: httpStatus };
   if (code !== undefined) failure.errorCode = String(code);
   const text = `WhatsApp Cloud API: ${response}`;

@@ -1,6 +1,7 @@
-// One Graph API call with Node's fetch: Bearer token, JSON, a timeout. Answers the parsed
-// body of a 2xx reply; anything else becomes the classified error (graph-errors.ts). It never
-// puts the token anywhere but the Authorization header, and never logs.
+// One Graph API call to the vetted address of its URL: Bearer token, JSON, a timeout. Answers
+// the parsed body of a 2xx reply; anything else becomes the classified error (graph-errors.ts).
+// It never puts the token anywhere but the Authorization header, and never logs.
+import { type DestinationPolicy, foreignSnippet, snippetChars } from '../../net/index.ts';
 import { requestWithDeadline } from '../http.ts';
 import { ProviderDownError, TransientError } from '../index.ts';
 import { graphErrorOf, graphFailure } from './graph-errors.ts';
@@ -15,6 +16,8 @@ export interface GraphRequest {
   accessToken: string;
   body?: unknown;
   timeoutMs?: number;
+  /** What the URL may resolve to (the destination guard). */
+  destinations: DestinationPolicy;
 }
 
 export interface GraphReply {
@@ -31,13 +34,13 @@ export async function requestGraph(request: GraphRequest): Promise<GraphReply> {
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   const { status, text } = await requestWithDeadline(
     'WhatsApp Cloud API',
-    request.url,
     {
       method: request.method,
+      url: request.url,
       headers,
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
     },
-    timeoutMs,
+    { timeoutMs, destinations: request.destinations },
   );
   let body: unknown;
   try {
@@ -47,7 +50,7 @@ export async function requestGraph(request: GraphRequest): Promise<GraphReply> {
     if (status === 401) throw new ProviderDownError('WhatsApp Cloud API refused the access token (401)');
     throw new TransientError(`WhatsApp Cloud API answered ${status} without JSON`, {
       responseCode: status,
-      response: text.slice(0, 200),
+      response: foreignSnippet(text, snippetChars.provider),
     });
   }
   if (status < 200 || status > 299) throw graphFailure(status, graphErrorOf(body));

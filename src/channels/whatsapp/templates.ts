@@ -1,6 +1,7 @@
 // The message templates of a WhatsApp Business Account as Meta lists them, page by page, with
 // the number of positional parameters each part takes, so Aviso can refuse a send whose
 // parameters do not fit before WhatsApp does (132000). Reads only; it never edits templates.
+import type { DestinationPolicy } from '../../net/index.ts';
 import { PermanentError } from '../index.ts';
 import { graphUrl, requestGraph } from './graph-request.ts';
 
@@ -36,6 +37,8 @@ export interface WhatsAppTemplate {
 export interface FetchTemplatesOptions {
   /** Default https://graph.facebook.com. */
   baseUrl?: string;
+  /** What baseUrl may resolve to (the destination guard). */
+  destinations: DestinationPolicy;
   /** Default v21.0. */
   apiVersion?: string;
   /** The WhatsApp Business Account id (not the phone number id). */
@@ -144,6 +147,7 @@ export async function fetchTemplates(options: FetchTemplatesOptions): Promise<Wh
           url: url.href,
           accessToken: options.accessToken,
           timeoutMs: options.timeoutMs,
+          destinations: options.destinations,
         })
       ).body as TemplatePage;
     } catch (err) {

@@ -1,10 +1,10 @@
-// The SSRF guard of outbound webhooks: a webhook URL is whatever a project's API key says, so
-// unless the installation allows it, it must not reach loopback, private, link-local (cloud
-// metadata) or other non-public addresses. Checked when an endpoint is saved and again at
-// every delivery, which then connects to the address vetted here (never a second lookup that
-// DNS rebinding could answer differently).
+// The SSRF guard of every outbound destination a project's API key can set (webhook URLs,
+// provider base URLs, SMTP relays, SMSCs): unless the installation allows it, none may reach
+// loopback, private, link-local (cloud metadata) or other non-public addresses. Callers check
+// when the destination is saved and again when they connect, and then connect to the address
+// vetted here: never a second lookup that DNS rebinding could answer differently.
 import { promises as dns, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 
 export type AddressClass =
   | 'public'
@@ -102,92 +102,125 @@ export function classifyAddress(ip: string): AddressClass {
   throw new Error(`not an IP address: ${ip}`);
 }
 
-export type WebhookUrlProblem =
-  | 'webhook_url_invalid'
-  | 'webhook_url_not_allowed'
-  | 'webhook_url_unresolvable';
+export type DestinationProblem = 'invalid' | 'not_allowed' | 'unresolvable';
 
-/** Why a URL was refused; `code` is the API error code for it. */
-export class WebhookUrlRefused extends Error {
+/** Why a destination was refused; callers turn `problem` into their own error code. */
+export class DestinationRefused extends Error {
   constructor(
-    readonly code: WebhookUrlProblem,
+    readonly problem: DestinationProblem,
     message: string,
   ) {
     super(message);
-    this.name = 'WebhookUrlRefused';
+    this.name = 'DestinationRefused';
   }
 }
 
-export interface VettedUrl {
-  url: URL;
+export type HostLookup = (host: string) => Promise<LookupAddress[]>;
+
+/** How destinations are checked: built from the configuration by destinationPolicy(). */
+export interface DestinationPolicy {
+  /** The installation lets destinations resolve to non-public addresses (self-hosted setups). */
+  allowPrivate: boolean;
+  /** Said after a refusal: who may connect where, and the setting that lifts the guard. */
+  advice: string;
+  /** Resolves host names (tests); default the system resolver. */
+  lookup?: HostLookup;
+}
+
+export interface VettedAddress {
+  /** The host name as given (brackets of an IPv6 literal removed). */
+  host: string;
   /** The address to connect to: checked here, used instead of a second lookup. */
   address: string;
   family: 4 | 6;
 }
 
-export type HostLookup = (host: string) => Promise<LookupAddress[]>;
+export interface VettedUrl extends VettedAddress {
+  url: URL;
+}
 
 const systemLookup: HostLookup = (host) => dns.lookup(host, { all: true, verbatim: true });
 
-/** Parses the URL and checks its scheme and credentials; the address is checked by vetWebhookUrl. */
-export function parseWebhookUrl(text: string): URL {
+// Spaces, control and format characters: WHATWG URL parsing silently drops tabs and line
+// breaks and percent-encodes spaces, so what would be stored is not what was checked, and a
+// CR/LF could end up in a header or a log line.
+const unsafeCharacter = /[\p{Cc}\p{Cf}\p{Z}]/u;
+
+/** Refuses text holding spaces or control characters, naming the first one. */
+export function refuseUnsafeCharacters(text: string, what: string): void {
+  const found = unsafeCharacter.exec(text);
+  if (!found) return;
+  const code = (found[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  throw new DestinationRefused(
+    'invalid',
+    `${what} may not contain spaces or control characters (U+${code} at position ${found.index + 1}).`,
+  );
+}
+
+/**
+ * Parses an http(s) URL: no spaces or control characters, no user name or password (they would
+ * be sent in the clear and logged). The address is checked by vetHttpUrl; store `url.href`.
+ */
+export function parseHttpUrl(text: string, what = 'A URL'): URL {
+  refuseUnsafeCharacters(text, what);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new WebhookUrlRefused('webhook_url_invalid', `"${text}" is not a URL.`);
+    throw new DestinationRefused('invalid', `"${text}" is not a URL.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new WebhookUrlRefused(
-      'webhook_url_invalid',
-      `A webhook URL is http:// or https://, not ${url.protocol}//.`,
-    );
+    throw new DestinationRefused('invalid', `${what} is http:// or https://, not ${url.protocol}//.`);
   if (url.username || url.password)
-    throw new WebhookUrlRefused(
-      'webhook_url_invalid',
-      'A webhook URL may not carry a user name or password; verify requests with the signing secret instead.',
-    );
+    throw new DestinationRefused('invalid', `${what} may not carry a user name or password.`);
   return url;
 }
 
 /**
- * Resolves the URL's host and refuses it if ANY of its addresses is not public (one private
- * answer among public ones is how rebinding attacks start), unless `allowPrivate`.
+ * Resolves the host and refuses it if ANY of its addresses is not public (one private answer
+ * among public ones is how rebinding attacks start), unless the policy allows private ones.
  */
-export async function vetWebhookUrl(
-  text: string,
-  options: { allowPrivate: boolean; lookup?: HostLookup },
-): Promise<VettedUrl> {
-  const url = parseWebhookUrl(text);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+export async function vetHost(hostText: string, policy: DestinationPolicy): Promise<VettedAddress> {
+  const host = hostText.replace(/^\[|\]$/g, '');
+  refuseUnsafeCharacters(host, 'A host name');
   let addresses: LookupAddress[];
   if (isIP(host)) {
     addresses = [{ address: host, family: isIP(host) }];
   } else {
     try {
-      addresses = await (options.lookup ?? systemLookup)(host);
+      addresses = await (policy.lookup ?? systemLookup)(host);
     } catch (err) {
       const code = (err as { code?: string }).code ?? String(err);
-      throw new WebhookUrlRefused(
-        'webhook_url_unresolvable',
-        `The host "${host}" does not resolve (${code}).`,
-      );
+      throw new DestinationRefused('unresolvable', `The host "${host}" does not resolve (${code}).`);
     }
     if (addresses.length === 0)
-      throw new WebhookUrlRefused('webhook_url_unresolvable', `The host "${host}" has no address.`);
+      throw new DestinationRefused('unresolvable', `The host "${host}" has no address.`);
   }
-  if (!options.allowPrivate) {
+  if (!policy.allowPrivate) {
     for (const { address } of addresses) {
       const kind = classifyAddress(address);
       if (kind === 'public') continue;
       const where = address === host ? `"${host}" is` : `"${host}" resolves to ${address},`;
-      throw new WebhookUrlRefused(
-        'webhook_url_not_allowed',
-        `${where} ${classNames[kind]}: webhooks go to public addresses only. ` +
-          'To allow private ones (a receiver on your own network), set AVISO_WEBHOOKS_ALLOW_PRIVATE=true.',
-      );
+      throw new DestinationRefused('not_allowed', `${where} ${classNames[kind]}: ${policy.advice}`);
     }
   }
   const first = addresses[0] as LookupAddress;
-  return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
+  return { host, address: first.address, family: first.family === 6 ? 6 : 4 };
+}
+
+/** parseHttpUrl, then vetHost for its host. */
+export async function vetHttpUrl(text: string, policy: DestinationPolicy, what?: string): Promise<VettedUrl> {
+  const url = parseHttpUrl(text, what);
+  return { ...(await vetHost(url.hostname, policy)), url };
+}
+
+/**
+ * A lookup for net/tls/http connections that answers the vetted address: the host name stays
+ * where it matters (Host header, TLS name check), only its address is fixed.
+ */
+export function pinnedLookup(vetted: VettedAddress): LookupFunction {
+  return (_host, options, callback) => {
+    if (options.all) callback(null, [{ address: vetted.address, family: vetted.family }]);
+    else callback(null, vetted.address, vetted.family);
+  };
 }
