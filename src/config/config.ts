@@ -207,7 +207,7 @@ export const settings = {
   },
   masterKey: {
     env: 'AVISO_MASTER_KEY',
-    doc: 'Master keys that seal the stored secrets (provider credentials, webhook secrets, DKIM keys, link-signing key): base64 of 32 bytes, or id:key,id:key with the newest last. Unset: the keyring file master-keys.json in AVISO_DATA_DIR, generated on first start. Set it when several hosts or an external DATABASE_URL share the database.',
+    doc: 'Master keys that seal the stored secrets (see [Secrets at rest](#secrets-at-rest)): base64 of 32 bytes (`openssl rand -base64 32`), or `id:key,id:key` with the newest last. Unset: the keyring file `master-keys.json` in `AVISO_DATA_DIR`, generated on first start. Set it when several hosts or an external `DATABASE_URL` share the database.',
     schema: z.string().min(1).optional(),
   },
 } as const;
