@@ -97,7 +97,9 @@ export async function startTestAviso(
         const { body } = await request('GET', `/v1/messages/${id}`);
         if (statuses.includes(body.status)) return body;
         if (Date.now() > deadline)
-          throw new Error(`message ${id} is ${body.status}, expected ${statuses.join('/')}`);
+          throw new Error(
+            `message ${id} is ${body.status}, expected ${statuses.join('/')}; last event: ${JSON.stringify(body.events?.at(-1))}`,
+          );
         await new Promise((r) => setTimeout(r, 25));
       }
     },
