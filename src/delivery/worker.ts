@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { type BounceResult, classifyFailure } from '../channels/email/bounce/index.ts';
-import { dkimKeyFor, domainOf, mailbox, returnPath } from '../channels/email/index.ts';
+import { asciiDomain, dkimKeyFor, domainOf, mailbox, returnPath } from '../channels/email/index.ts';
 import {
   type Channel,
   DestinationNotAllowedError,
@@ -451,7 +451,8 @@ export class DeliveryWorker {
 
   private async outgoingEmail(job: ClaimedJob): Promise<OutgoingEmail> {
     const fromAddress = job.from_address ?? '';
-    const fromDomain = domainOf(fromAddress);
+    // A-labels: Message-IDs are ASCII, and DKIM keys are kept under the A-label name.
+    const fromDomain = asciiDomain(domainOf(fromAddress));
     const attachments =
       job.attachment_count === 0
         ? []

@@ -6,6 +6,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: Buffer;
+  /** MAIL FROM carried the SMTPUTF8 parameter (RFC 6531). */
+  smtpUtf8: boolean;
 }
 
 export type SinkReply = (mail: {
@@ -17,6 +19,8 @@ export interface SmtpSink {
   port: number;
   url: string;
   received: ReceivedMail[];
+  /** Every MAIL FROM and RCPT TO line clients sent, as on the wire (smtp-server decodes IDNs). */
+  commands: string[];
   /** Called at DATA end; return an error to refuse the message. */
   reply?: SinkReply;
   /** Called at RCPT TO; return an error to refuse the recipient. */
@@ -27,12 +31,14 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** `hideSmtpUtf8`: the server does not offer SMTPUTF8 (as many relays still do not). */
+export async function startSmtpSink(options: { hideSmtpUtf8?: boolean } = {}): Promise<SmtpSink> {
   let attempts = 0;
   const sink: SmtpSink = {
     port: 0,
     url: '',
     received: [],
+    commands: [],
     async waitFor(count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (sink.received.length < count) {
@@ -46,6 +52,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    hideSMTPUTF8: options.hideSmtpUtf8 ?? false,
     logger: false,
     size: 50 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
@@ -67,10 +74,23 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to,
           raw: Buffer.concat(chunks),
+          smtpUtf8: Boolean(
+            session.envelope.mailFrom &&
+              (session.envelope.mailFrom.args as Record<string, unknown>)?.SMTPUTF8,
+          ),
         });
         callback(null, `Ok: queued as Q${attempts}`);
       };
     },
+  });
+  server.server.on('connection', (socket: import('node:net').Socket) => {
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\r\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (/^(MAIL FROM|RCPT TO):/i.test(line)) sink.commands.push(line);
+    });
   });
   // A client that vanishes (a killed worker) resets its connections; a real server carries on.
   server.on('error', () => {});

@@ -1,6 +1,7 @@
 // Email address syntax as senders need it: the dot-atom form of RFC 5322 §3.4.1 for the local
 // part (plus UTF-8, RFC 6531) and a host name with at least two labels. Quoted local parts and
 // address literals are refused: no transactional recipient needs them and they hide mistakes.
+import { domainToASCII } from 'node:url';
 
 export interface Mailbox {
   email: string;
@@ -54,6 +55,28 @@ export function parseMailbox(text: string): Mailbox | undefined {
 
 export function isValidDisplayName(name: string): boolean {
   return !hasLineBreak.test(name) && name.length <= 256;
+}
+
+/**
+ * The address as it travels in SMTP commands and ASCII headers: the domain as A-labels
+ * (`tiendá.es` → `xn--tiend-1qa.es`, IDNA per WHATWG URL). The local part is kept: a non-ASCII
+ * one needs SMTPUTF8 (RFC 6531), see needsSmtpUtf8.
+ */
+export function asciiAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  const domain = email.slice(at + 1);
+  if (/^[\x00-\x7f]*$/.test(domain)) return email;
+  return `${email.slice(0, at)}@${domainToASCII(domain) || domain}`;
+}
+
+/** The domain as A-labels, lower-cased: what Message-IDs and DKIM's d= carry. */
+export function asciiDomain(domain: string): string {
+  return (domainToASCII(domain) || domain).toLowerCase();
+}
+
+/** A non-ASCII local part: the server must offer SMTPUTF8 (RFC 6531 §3.4) to take it. */
+export function needsSmtpUtf8(email: string): boolean {
+  return /[^\x00-\x7f]/.test(email.slice(0, email.lastIndexOf('@')));
 }
 
 /** The host part of an address, lower-cased. */

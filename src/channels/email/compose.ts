@@ -3,7 +3,7 @@
 // names and subjects encoded by nodemailer per RFC 2047), the Message-ID and the DKIM key.
 import type { SendMailOptions } from 'nodemailer';
 import type { OutgoingEmail } from '../index.ts';
-import type { Mailbox } from './address.ts';
+import { asciiAddress, type Mailbox } from './address.ts';
 
 /**
  * nodemailer's default list of signed headers plus List-Unsubscribe-Post: RFC 8058 §4 says
@@ -32,12 +32,20 @@ export function mailOptions(message: OutgoingEmail): SendMailOptions {
       ...(a.contentId ? { cid: a.contentId } : {}),
     })),
     // The envelope sender is where bounces go: the message's own VERP address when a bounce
-    // domain is configured.
-    envelope: { from: message.returnPath ?? message.from.email, to: [message.to.email] },
+    // domain is configured. Domains go as A-labels; only a non-ASCII local part needs SMTPUTF8.
+    envelope: envelopeOf(message),
   };
   if (message.replyTo) options.replyTo = asAddress(message.replyTo);
   if (message.html !== null) options.html = message.html;
   if (message.text !== null) options.text = message.text;
   if (message.dkim) options.dkim = { ...message.dkim, headerFieldNames: signedHeaders };
   return options;
+}
+
+/** MAIL FROM and RCPT TO of a message. */
+export function envelopeOf(message: OutgoingEmail): { from: string; to: string[] } {
+  return {
+    from: asciiAddress(message.returnPath ?? message.from.email),
+    to: [asciiAddress(message.to.email)],
+  };
 }

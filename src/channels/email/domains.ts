@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { newId } from '../../ids/index.ts';
 import { dkimKeyPlace, type Secrets } from '../../secrets/index.ts';
+import { asciiDomain } from './address.ts';
 
 export interface SendingDomain {
   id: string;
@@ -31,7 +32,8 @@ export async function addDomain(
   domainName: string,
   selector = 'aviso',
 ): Promise<SendingDomain> {
-  const domain = domainName.trim().toLowerCase().replace(/\.$/, '');
+  // Kept as A-labels (tiendá.es → xn--tiend-1qa.es): what DNS, DKIM's d= and Message-IDs carry.
+  const domain = asciiDomain(domainName.trim().replace(/\.$/, ''));
   if (!domainPattern.test(domain)) throw new DomainError(`"${domainName}" is not a domain name`);
   if (!selectorPattern.test(selector)) throw new DomainError(`"${selector}" is not a valid DKIM selector`);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
