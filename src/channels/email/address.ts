@@ -57,6 +57,8 @@ export function isValidDisplayName(name: string): boolean {
   return !hasLineBreak.test(name) && name.length <= 256;
 }
 
+const nonAscii = /[\u0080-\uffff]/;
+
 /**
  * The address as it travels in SMTP commands and ASCII headers: the domain as A-labels
  * (`tiendá.es` → `xn--tiend-1qa.es`, IDNA per WHATWG URL). The local part is kept: a non-ASCII
@@ -65,7 +67,7 @@ export function isValidDisplayName(name: string): boolean {
 export function asciiAddress(email: string): string {
   const at = email.lastIndexOf('@');
   const domain = email.slice(at + 1);
-  if (/^[\x00-\x7f]*$/.test(domain)) return email;
+  if (!nonAscii.test(domain)) return email;
   return `${email.slice(0, at)}@${domainToASCII(domain) || domain}`;
 }
 
@@ -76,7 +78,7 @@ export function asciiDomain(domain: string): string {
 
 /** A non-ASCII local part: the server must offer SMTPUTF8 (RFC 6531 §3.4) to take it. */
 export function needsSmtpUtf8(email: string): boolean {
-  return /[^\x00-\x7f]/.test(email.slice(0, email.lastIndexOf('@')));
+  return nonAscii.test(email.slice(0, email.lastIndexOf('@')));
 }
 
 /** The host part of an address, lower-cased. */
