@@ -353,6 +353,39 @@ describe('a bounce, end to end', () => {
     expect((await aviso.request('GET', '/v1/suppressions/slow@example.com')).body.suppressions).toEqual([]);
   });
 
+  it('keeps a diagnostic with NUL and control characters as clean, bounded text', async () => {
+    for (const [to, via] of [
+      ['nul-api@example.com', 'api'],
+      ['nul-smtp@example.com', 'smtp'],
+    ] as const) {
+      const message = await send({ to });
+      await aviso.waitForStatus(message.id, ['sent']);
+      const returnPath = sink.received.find((m) => m.to.includes(to))?.from ?? '';
+      const header = (await events(message.id)).find((e) => e.type === 'sent')?.details.messageId as string;
+      const report = dsn({
+        to: returnPath,
+        recipient: to,
+        messageIdHeader: header,
+        status: '5.1.1',
+        diagnostic: `550 5.1.1 No such user\u0000\u001b[31m ${'x'.repeat(5000)}`,
+      });
+      if (via === 'api') {
+        const res = await aviso.request('POST', '/v1/inbound/bounce', {
+          raw: report,
+          headers: { 'content-type': 'message/rfc822' },
+        });
+        expect(res.status).toBe(200);
+      } else {
+        await mailToListener('', returnPath, report);
+      }
+      const bounced = await waitFor(async () => (await events(message.id)).find((e) => e.type === 'bounced'));
+      const diagnostic = bounced.details.diagnostic as string;
+      expect(diagnostic).toMatch(/^550 5\.1\.1 No such user/);
+      expect([...diagnostic].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
+      expect(Array.from(diagnostic).length).toBeLessThanOrEqual(1000);
+    }
+  });
+
   it('refuses a return path whose tag was forged', async () => {
     const message = await send({ to: 'dora@example.com' });
     await aviso.waitForStatus(message.id, ['sent']);

@@ -29,6 +29,8 @@ export function unstorableTextIssues(value: unknown, prefix: PropertyKey[] = [],
       return;
     }
     if (node === null || typeof node !== 'object') return;
+    // Bytes (a raw mail, a CSV file) are not text fields: whoever reads them stores clean text.
+    if (ArrayBuffer.isView(node)) return;
     if (Array.isArray(node)) {
       for (const [i, item] of node.entries()) walk(item, [...path, i], depth + 1);
       return;

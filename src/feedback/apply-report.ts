@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BounceReport, BounceResult } from '../channels/email/bounce/index.ts';
 import type { Database } from '../db/index.ts';
+import { foreignSnippet, foreignString, snippetChars } from '../net/index.ts';
 import { afterBounce, afterComplaint } from './suppress-after.ts';
 
 export interface AppliedReport {
@@ -102,8 +103,9 @@ export function bounceDetails(result: BounceResult, source: 'dsn' | 'smtp'): Rec
     reason: result.reason,
     status: result.status || null,
     replyCode: result.replyCode || null,
-    diagnostic: result.diagnostic,
-    recipient: result.recipient,
+    // Both come from someone else's mail server: kept as clean, bounded text (no NUL).
+    diagnostic: foreignSnippet(result.diagnostic, snippetChars.diagnostic),
+    recipient: foreignString(result.recipient, 254) ?? null,
     source,
   };
 }

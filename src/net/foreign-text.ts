@@ -3,8 +3,11 @@
 // characters. PostgreSQL refuses NUL in text and jsonb (one such reply would fail the batch of
 // outcomes it is written with), and no more of a foreign page is kept than a diagnostic needs.
 
-/** How much is kept: provider API errors, one SMTP reply line (RFC 5321 §4.5.3.1.5), webhook answers. */
-export const snippetChars = { provider: 200, smtp: 512, webhook: 1024 } as const;
+/**
+ * How much is kept: provider API errors, one SMTP reply line (RFC 5321 §4.5.3.1.5), webhook
+ * answers, a bounce's diagnostic (which may quote several reply lines).
+ */
+export const snippetChars = { provider: 200, smtp: 512, webhook: 1024, diagnostic: 1000 } as const;
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 // Bidi overrides, zero-width characters and the like: they make a text read as what it is not.
