@@ -175,7 +175,8 @@ describe('every operation of the OpenAPI document, fuzzed', () => {
     }
     console.log(
       `fuzzed ${tally.requests} requests to ${operations.length} operations: ${tally.serverErrors} answered 5xx ` +
-        `(on ${tally.operationsWith5xx.size} operations), ${tally.undocumented} other answers not as documented`,
+        `(on ${tally.operationsWith5xx.size} operations${tally.operationsWith5xx.size ? `: ${[...tally.operationsWith5xx].join(', ')}` : ''}), ` +
+        `${tally.undocumented} other answers not as documented`,
     );
     if (countOnly) return;
     expect(failures, failures.join('\n\n')).toEqual([]);

@@ -51,7 +51,8 @@ const sharedErrors: { status: number; description: string; when: (r: RouteFacts)
   {
     status: 422,
     description: 'The request is not valid: `error.details` lists every problem, each with its `path`.',
-    when: (r) => r.authenticated && r.input,
+    // Public routes too: every request value is held to the storable-text rule (no NUL).
+    when: (r) => r.input,
   },
   {
     status: 503,

@@ -58,7 +58,8 @@ export function openApiChecker(document: Json): OpenApiChecker {
     if (!content) return empty ? [] : [`${where}: documented without a body, but has one (${type})`];
     if (!(type in content))
       return [`${where}: media type "${type}" not documented (${Object.keys(content)})`];
-    if (!content[type]?.schema) return [];
+    // HEAD answers the headers of GET without the body (RFC 9110 §9.3.2).
+    if (!content[type]?.schema || method.toLowerCase() === 'head') return [];
     const validate = validator(
       pointer('paths', path, method.toLowerCase(), 'responses', status, 'content', type, 'schema'),
     );

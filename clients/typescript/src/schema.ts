@@ -2101,6 +2101,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
             503: {
                 headers: {
@@ -2162,6 +2171,15 @@ export interface operations {
             };
             /** @description A path value is longer than 1,024 characters. */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2256,6 +2274,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
             503: {
                 headers: {
@@ -2315,6 +2342,15 @@ export interface operations {
             };
             /** @description A path value is longer than 1,024 characters. */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2406,6 +2442,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
             503: {
                 headers: {
@@ -2438,6 +2483,15 @@ export interface operations {
                 };
                 content: {
                     "image/gif": string;
+                };
+            };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
@@ -2483,6 +2537,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
             503: {
                 headers: {
@@ -2524,6 +2587,15 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
@@ -2581,6 +2653,15 @@ export interface operations {
             };
             /** @description A path value is longer than 1,024 characters. */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2652,6 +2733,15 @@ export interface operations {
             };
             /** @description A path value is longer than 1,024 characters. */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
