@@ -17,7 +17,10 @@ const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
 interface RouteFacts {
   authenticated: boolean;
   body: boolean;
+  /** Named path parameters (`:id`): the router's length limit applies to them. */
   pathParams: boolean;
+  /** Any value in the path, named or wildcard: it must be valid percent-encoding. */
+  pathValues: boolean;
   input: boolean;
 }
 
@@ -30,7 +33,7 @@ const sharedErrors: { status: number; description: string; when: (r: RouteFacts)
   {
     status: 400,
     description: 'The body is not valid JSON, or a path value is not valid percent-encoding.',
-    when: (r) => (r.authenticated && r.body) || r.pathParams,
+    when: (r) => (r.authenticated && r.body) || r.pathValues,
   },
   {
     status: 401,
@@ -74,6 +77,7 @@ function factsOf(schema: FastifySchema, url: string): RouteFacts {
     authenticated: !(Array.isArray(schema.security) && schema.security.length === 0),
     body,
     pathParams: url.includes(':'),
+    pathValues: url.includes(':') || url.includes('*'),
     input: input || schema.headers !== undefined,
   };
 }

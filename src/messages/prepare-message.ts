@@ -26,6 +26,8 @@ export interface PreparedAttachment {
 
 export interface PreparedMessage {
   id: string;
+  /** When it was accepted: its id's time, the start of its validity, its createdAt. */
+  acceptedAt: Date;
   channel: Channel;
   stream: string;
   priority: number;
@@ -119,6 +121,7 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
 
   const common = {
     id: newId('msg', ctx.now.getTime()),
+    acceptedAt: ctx.now,
     stream,
     priority: priorities[input.priority],
     status: sendAt ? ('scheduled' as const) : ('queued' as const),
@@ -218,6 +221,7 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
 type Common = Pick<
   PreparedMessage,
   | 'id'
+  | 'acceptedAt'
   | 'stream'
   | 'priority'
   | 'status'
@@ -245,6 +249,7 @@ function prepared(
   const email = channel === 'email';
   return {
     id: c.id,
+    acceptedAt: c.acceptedAt,
     channel,
     stream: c.stream,
     priority: c.priority,

@@ -23,7 +23,7 @@ const acceptSql = (messages: string, attachments: string) => sql<Suppressed & { 
       subject text, html text, text_body text, template text, template_version integer,
       locale text, encoding text, segments smallint, valid_until timestamptz, payload jsonb,
       headers jsonb, tags text[], metadata jsonb, attachment_count integer, send_at timestamptz,
-      track_opens boolean, track_clicks boolean, bypass_bounce boolean, events jsonb)
+      track_opens boolean, track_clicks boolean, bypass_bounce boolean, events jsonb, created_at timestamptz)
   ),
   checked AS (
     SELECT i.*, s.reason AS suppressed_reason, s.created_at AS suppressed_since,
@@ -42,12 +42,12 @@ const acceptSql = (messages: string, attachments: string) => sql<Suppressed & { 
     INSERT INTO messages (id, project_id, channel, stream, priority, status, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, template_version,
       locale, encoding, segments, valid_until, payload, headers, tags, metadata, attachment_count,
-      send_at, track_opens, track_clicks)
+      send_at, track_opens, track_clicks, created_at)
     SELECT id, project_id, channel, stream, priority,
       CASE WHEN suppressed_reason IS NULL THEN status ELSE 'suppressed' END, to_address, to_name,
       from_address, from_name, reply_to, subject, html, text_body, template, template_version,
       locale, encoding, segments, valid_until, payload, headers, tags, metadata, attachment_count,
-      send_at, opens, clicks
+      send_at, opens, clicks, created_at
     FROM checked
   ),
   events AS (
@@ -142,6 +142,8 @@ function messageRow(projectId: string, m: PreparedMessage) {
     track_clicks: m.tracking.clicks,
     bypass_bounce: m.bypassBounceSuppression,
     events: firstEvents(m),
+    // The accept time the id and the validity are counted from, not the commit's.
+    created_at: m.acceptedAt.toISOString(),
   };
 }
 

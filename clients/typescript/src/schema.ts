@@ -2485,6 +2485,15 @@ export interface operations {
                     "image/gif": string;
                 };
             };
+            /** @description The body is not valid JSON, or a path value is not valid percent-encoding. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request is not valid: `error.details` lists every problem, each with its `path`. */
             422: {
                 headers: {
@@ -2534,6 +2543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
                     "text/html": string;
                 };
             };
@@ -2586,6 +2596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
                     "text/html": string;
                 };
             };
