@@ -1,9 +1,10 @@
 // Which providers send a project's messages on a channel, in failover order: the providers
 // configured for the project (enabled ones, by position), else the installation default
 // (email: AVISO_SMTP_URL, else capture; SMS and WhatsApp: capture). Provider instances are
-// shared across sends and keep their pools and sessions; each has its rate limiter and
-// circuit breaker, which live as long as the instance. A changed configuration gets a new
-// instance (the old one is closed).
+// shared across sends and keep their pools and sessions; each has its rate limiter (drawing
+// on the provider's token bucket, which every worker process shares) and its circuit breaker
+// (this process's own), which live as long as the instance. A changed configuration gets a
+// new instance (the old one is closed).
 import type { Kysely } from 'kysely';
 import { CaptureProvider, parseSmtpUrl, SmtpProvider } from '../channels/email/index.ts';
 import {
@@ -19,7 +20,9 @@ import { WhatsAppCloudProvider } from '../channels/whatsapp/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { priorities } from '../messages/index.ts';
 import { callbackUrl, type ProviderRow, type ProviderSettings, toProviderRow } from '../providers/index.ts';
+import { sharedBucket } from './rate-buckets.ts';
 import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
 
 export type AnyProvider = EmailProvider | SmsProvider | WhatsAppProvider;
@@ -152,11 +155,23 @@ export class ProviderRegistry {
       name: row.name,
       type: row.type,
       provider: this.create(row),
-      limiter: row.rateLimit ? new RateLimiter(row.rateLimit) : null,
+      limiter: row.rateLimit ? this.limiter(row.id, row.rateLimit) : null,
       breaker: new CircuitBreaker(),
     };
     this.instances.set(row.id, { version, route });
     return route;
+  }
+
+  private limiter(providerId: string, rate: number): RateLimiter {
+    return new RateLimiter(sharedBucket(this.db, providerId, rate), {
+      // Batches of up to 100 ms of the rate, held 100 ms at most: a worker that takes a batch
+      // and then slows down gives the rest back for the other workers.
+      maxBatch: Math.min(1000, Math.max(1, Math.ceil(rate / 10))),
+      holdMs: 100,
+      urgentPriority: priorities.high,
+      errorRetryMs: 500,
+      onError: (err) => this.options.log?.warn({ err, providerId }, 'rate limit bucket unavailable; waiting'),
+    });
   }
 
   private create(row: ProviderRow): AnyProvider {
