@@ -53,11 +53,12 @@ export async function startServices(
       // Accepted messages are always committed synchronously, on the other pool.
       workerDb = connect(aviso.url, { poolSize: 10, asyncCommit: true, log: (line) => log.warn(line) }).db;
       const applier = new ReceiptApplier(workerDb, log);
+      applier.start();
       receipts = applier;
       providers = new ProviderRegistry(workerDb, {
         config,
         publicUrl: () => publicUrl,
-        onReceipts: (providerId, list, idForms) => void applier.apply(providerId, list, idForms),
+        onReceipts: (providerId, list, idForms) => applier.apply(providerId, list, idForms),
         log,
       });
       worker = new DeliveryWorker(
@@ -128,7 +129,7 @@ export async function startServices(
     await webhooks?.stop();
     await worker?.stop();
     await providers?.close();
-    receipts?.close();
+    await receipts?.close();
     await workerDb?.destroy();
     await aviso.close();
     throw err;
@@ -147,7 +148,7 @@ export async function startServices(
         await worker?.stop();
         await webhooks?.stop();
         await providers?.close();
-        receipts?.close();
+        await receipts?.close();
         await workerDb?.destroy();
         await aviso.close();
       })();

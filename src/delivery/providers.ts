@@ -38,12 +38,15 @@ export interface Route {
   breaker: CircuitBreaker;
 }
 
-/** Receipts a provider received on its own connection (SMPP), for the receipt applier. */
+/**
+ * Receipts a provider received on its own connection (SMPP), for the receipt applier; resolves
+ * once they are durable, so the provider acknowledges them only then.
+ */
 export type ReceiptHandler = (
   providerId: string,
   receipts: ProviderReceipt[],
   idForms?: (id: string) => string[],
-) => void;
+) => Promise<void>;
 
 export interface RegistryOptions {
   config: Pick<Config, 'smtpUrl'>;
@@ -193,7 +196,7 @@ export class ProviderRegistry {
         const c = row.config as ProviderSettings<'smpp'>;
         return new SmppProvider(
           c,
-          (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
+          async (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
           this.options.log,
         );
       }

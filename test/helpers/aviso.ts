@@ -28,11 +28,16 @@ export interface TestAviso {
   stop(): Promise<void>;
 }
 
+/**
+ * `database`: run on this one (a restart, or a second process's parts) instead of a fresh
+ * database; stop() then leaves it for its owner to drop.
+ */
 export async function startTestAviso(
   env: Record<string, string> = {},
   parts = { api: true, worker: true },
+  shared?: TestDatabase,
 ): Promise<TestAviso> {
-  const database = await createTestDatabase();
+  const database = shared ?? (await createTestDatabase());
   const config = loadConfig(
     {
       DATABASE_URL: database.url,
@@ -88,7 +93,7 @@ export async function startTestAviso(
     },
     async stop() {
       await services.stop();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }
