@@ -1,9 +1,13 @@
 // Two real `aviso worker` processes sharing one provider: together they keep to the provider's
 // rate limit (not twice it), and to WhatsApp's pair limit (one message per ~6 s to a person),
 // because both limits live in PostgreSQL rather than in each process. Measured where it
-// counts: at the local fakes of Twilio and the WhatsApp Graph API.
+// counts: at the local fakes of Twilio and the WhatsApp Graph API. The bucket itself is
+// checked from two pools, as two processes see it.
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { connect } from '../src/db/index.ts';
+import { sharedBucket } from '../src/delivery/rate-buckets.ts';
+import type { TokenSource } from '../src/delivery/rate-limiter.ts';
 import { startTestAviso, type TestAviso } from './helpers/aviso.ts';
 import { type FakeTwilio, startFakeTwilio } from './helpers/fake-twilio.ts';
 import { type FakeWhatsApp, startFakeWhatsApp } from './helpers/fake-whatsapp.ts';
@@ -177,3 +181,42 @@ it('two worker processes keep WhatsApp’s pair limit: one message per ~6 s to o
     expect(message.body.events.map((e: { type: string }) => e.type)).not.toContain('deferred');
   }
 }, 60_000);
+
+it('one bucket for every process: it grants no more than it holds, and an urgent take holds others off', async () => {
+  const res = await aviso.request('POST', '/v1/providers', {
+    body: {
+      name: 'twilio-bucket',
+      type: 'twilio',
+      rateLimit: 2,
+      config: { ...twilioAccount, from: 'Acme', baseUrl: twilio.url },
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  // Two pools: the buckets of two worker processes.
+  const pools = [connect(aviso.database.url, { poolSize: 1 }), connect(aviso.database.url, { poolSize: 1 })];
+  try {
+    // 2/s: one token every 500 ms, two at most; long enough to be sure of the order of events.
+    const [a, b] = pools.map((p) => sharedBucket(p.db, res.body.id, 2)) as [TokenSource, TokenSource];
+    expect((await a.take(5, false)).granted).toBe(2);
+    expect((await b.take(1, false)).granted).toBe(0);
+    // A high-priority send in b finds no token and is told when the next one comes.
+    const urgent = await b.take(1, true);
+    expect(urgent.granted).toBe(0);
+    expect(urgent.retryInMs).toBeGreaterThan(0);
+    expect(urgent.retryInMs).toBeLessThanOrEqual(500);
+    // When that token is there, a normal send in a does not get it: b's next try does.
+    await new Promise((r) => setTimeout(r, urgent.retryInMs + 20));
+    const held = await a.take(1, false);
+    expect(held.granted).toBe(0);
+    expect(held.retryInMs).toBeGreaterThan(0);
+    expect((await b.take(1, true)).granted).toBe(1);
+    // Served in full, the urgent take lets normal ones have the next token again.
+    await new Promise((r) => setTimeout(r, 520));
+    expect((await a.take(1, false)).granted).toBe(1);
+    // Given back, a token is there for the other process at once.
+    await a.giveBack(1);
+    expect((await b.take(2, false)).granted).toBe(1);
+  } finally {
+    await Promise.all(pools.map((p) => p.db.destroy()));
+  }
+});

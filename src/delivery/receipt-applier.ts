@@ -19,6 +19,8 @@ interface Waiting {
 }
 
 export interface ReceiptApplierOptions {
+  /** Transactions in flight at once: a batch waits on round trips and its commit, not the CPU. */
+  maxWriters?: number;
   /** Reports per transaction at most; a request's reports are never split. */
   maxBatch?: number;
   /** How often stored reports are tried again. */
@@ -29,13 +31,14 @@ const expireEveryMs = 60_000;
 
 export class ReceiptApplier {
   private readonly queue: Waiting[] = [];
-  private writing = false;
-  /** The current (or last) write loop, for close() to wait on. */
-  private written: Promise<void> = Promise.resolve();
+  /** Write loops running (counted in the loop itself, so that none ends unnoticed). */
+  private writers = 0;
+  private readonly writing = new Set<Promise<void>>();
   private sweeping: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastExpiry = 0;
   private sweepFailing = false;
+  private readonly maxWriters: number;
   private readonly maxBatch: number;
   private readonly sweepMs: number;
 
@@ -44,6 +47,7 @@ export class ReceiptApplier {
     private readonly log: Logger,
     options: ReceiptApplierOptions = {},
   ) {
+    this.maxWriters = options.maxWriters ?? 2;
     this.maxBatch = options.maxBatch ?? 500;
     this.sweepMs = options.sweepMs ?? 1_000;
   }
@@ -68,7 +72,10 @@ export class ReceiptApplier {
     }));
     return new Promise((resolve, reject) => {
       this.queue.push({ reports, resolve, reject });
-      if (!this.writing) this.written = this.write();
+      if (this.writers < this.maxWriters) {
+        const writer = this.drain().finally(() => this.writing.delete(writer));
+        this.writing.add(writer);
+      }
     });
   }
 
@@ -76,38 +83,36 @@ export class ReceiptApplier {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.all([this.written, this.sweeping]);
-  }
-
-  private async write(): Promise<void> {
-    this.writing = true;
-    try {
-      await this.drain();
-    } finally {
-      this.writing = false;
-    }
+    await Promise.all([...this.writing, this.sweeping]);
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.take();
-      try {
-        await this.applyAll(batch.flatMap((w) => w.reports));
-        for (const w of batch) w.resolve();
-      } catch (err) {
-        if (batch.length === 1) {
-          this.log.error({ err }, 'applying delivery reports failed');
-          (batch[0] as Waiting).reject(err);
-          continue;
-        }
-        // One request's failure must not fail the others it was grouped with.
-        for (const w of batch) {
-          await this.applyAll(w.reports).then(w.resolve, (e: unknown) => {
-            this.log.error({ err: e }, 'applying delivery reports failed');
-            w.reject(e);
-          });
+    this.writers++;
+    // The last look at the queue and the decrement happen in one go: a report queued after it
+    // finds a free writer.
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.take();
+        try {
+          await this.applyAll(batch.flatMap((w) => w.reports));
+          for (const w of batch) w.resolve();
+        } catch (err) {
+          if (batch.length === 1) {
+            this.log.error({ err }, 'applying delivery reports failed');
+            (batch[0] as Waiting).reject(err);
+            continue;
+          }
+          // One request's failure must not fail the others it was grouped with.
+          for (const w of batch) {
+            await this.applyAll(w.reports).then(w.resolve, (e: unknown) => {
+              this.log.error({ err: e }, 'applying delivery reports failed');
+              w.reject(e);
+            });
+          }
         }
       }
+    } finally {
+      this.writers--;
     }
   }
 
@@ -122,12 +127,20 @@ export class ReceiptApplier {
     return batch;
   }
 
-  /** One transaction: each report applied in arrival order, the unknown ones stored. */
+  /**
+   * One transaction: the unknown reports stored, the others applied in the order of their ids
+   * (two batches in flight then lock the same refs in the same order, not into a deadlock) and,
+   * for one id, in arrival order.
+   */
   private async applyAll(reports: UnmatchedReceipt[]): Promise<void> {
+    const ordered = reports.toSorted(
+      (a, b) =>
+        a.providerId.localeCompare(b.providerId) || (a.forms[0] ?? '').localeCompare(b.forms[0] ?? ''),
+    );
     await this.db.transaction().execute(async (trx) => {
       await durableCommit(trx);
       const unknown: UnmatchedReceipt[] = [];
-      for (const r of reports) {
+      for (const r of ordered) {
         if ((await applyReceipt(trx, r.providerId, r.receipt, r.forms)) === 'unknown') unknown.push(r);
       }
       await storeUnmatched(trx, unknown);

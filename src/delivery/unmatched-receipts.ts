@@ -7,7 +7,7 @@ import type { ProviderReceipt } from '../channels/index.ts';
 import type { Database } from '../db/index.ts';
 
 /** How long a report waits for its message: far longer than any send takes to be recorded. */
-export const unmatchedReceiptKeepMs = 3_600_000;
+const unmatchedReceiptKeepMs = 3_600_000;
 
 export interface UnmatchedReceipt {
   providerId: string;
