@@ -2,13 +2,13 @@
 // message reaches the SMTP server at least once, ends `sent` with one `sent` event, and no job
 // is left behind. Duplicates are reported, not hidden; they may only be messages whose jobs the
 // dead worker still held. Real `aviso worker` processes, a real PostgreSQL and SMTP server.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.ts';
 import { startTestAviso, type TestAviso } from './helpers/aviso.ts';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.ts';
+import { startWorkerProcess, stopWorkerProcesses, until } from './helpers/worker-process.ts';
 
 const total = 2000;
 const batchSize = 500;
@@ -17,7 +17,6 @@ const recipient = (i: number) => `user-${String(i).padStart(4, '0')}@example.com
 
 let sink: SmtpSink;
 let aviso: TestAviso;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -27,11 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(
-    children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)),
-  );
+  await stopWorkerProcesses();
   await aviso?.stop();
   await sink?.close();
 });
@@ -42,7 +37,6 @@ function workerEnv(name: string): NodeJS.ProcessEnv {
   const url = new URL(aviso.database.url);
   url.searchParams.set('application_name', name);
   return {
-    ...process.env,
     DATABASE_URL: url.toString(),
     AVISO_SMTP_URL: sink.url,
     AVISO_LOG_LEVEL: 'warn',
@@ -51,29 +45,7 @@ function workerEnv(name: string): NodeJS.ProcessEnv {
   };
 }
 
-function startWorker(name: string) {
-  const child = spawn(process.execPath, ['bin/aviso.js', 'worker'], {
-    env: workerEnv(name),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (c) => {
-    output += c;
-  });
-  child.stderr?.on('data', (c) => {
-    output += c;
-  });
-  return { child, output: () => output };
-}
-
-async function until(what: () => string, timeoutMs: number, done: () => boolean | Promise<boolean>) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const startWorker = (name: string) => startWorkerProcess(workerEnv(name));
 
 async function count(query: RawBuilder<{ n: number }>): Promise<number> {
   const { rows } = await query.execute(aviso.database.db);
@@ -168,7 +140,7 @@ it('loses nothing and leaves nothing stuck when a worker is killed with SIGKILL 
   const received = new Map<string, number>();
   for (const mail of sink.received) for (const to of mail.to) received.set(to, (received.get(to) ?? 0) + 1);
   const duplicates = [...received].filter(([, n]) => n > 1);
-  const config = loadConfig(workerEnv('bound'));
+  const config = loadConfig({ ...process.env, ...workerEnv('bound') });
   const slots = config.workerConcurrency + config.workerUrgentConcurrency;
   console.log(
     `crash safety: ${total} accepted, killed after ${receivedAtKill} received, ` +

@@ -81,7 +81,9 @@ async function setup(
       reconnectMaxMs: 100,
       ...providerOptions,
     },
-    (batch) => receipts.push(...batch),
+    (batch) => {
+      receipts.push(...batch);
+    },
     log,
   );
   cleanups.push(() => provider.close());
@@ -465,6 +467,27 @@ describe('SmppProvider: delivery receipts', () => {
     );
     cleanups.push(() => provider.close());
     const sent = await provider.send(sms());
+    expect(await smsc.sendReceipt(sent.providerMessageId ?? '', 'DELIVRD')).toBe(0x64);
+  });
+
+  it('answers a receipt only once the sink has stored it, and asks again when storing fails', async () => {
+    const smsc = await startFakeSmsc({ systemId: 'aviso', password: 'secret' });
+    cleanups.push(() => smsc.close());
+    let stored = 0;
+    let fail = false;
+    const provider = new SmppProvider(
+      { host: '127.0.0.1', destinations, port: smsc.port, systemId: 'aviso', password: 'secret' },
+      async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        if (fail) throw new Error('database down');
+        stored++;
+      },
+    );
+    cleanups.push(() => provider.close());
+    const sent = await provider.send(sms());
+    expect(await smsc.sendReceipt(sent.providerMessageId ?? '', 'DELIVRD')).toBe(0);
+    expect(stored).toBe(1);
+    fail = true;
     expect(await smsc.sendReceipt(sent.providerMessageId ?? '', 'DELIVRD')).toBe(0x64);
   });
 });

@@ -209,6 +209,40 @@ describe('failover and limits', () => {
     expect(sent.events.at(-1).details.failedOver[0].provider).toBe('twilio');
   });
 
+  it('keeps the retries of messages refused by an open circuit spread out, not due at one instant', async () => {
+    // Refused credentials say "provider down": the first send opens the circuit, and every
+    // message after it is postponed until the circuit lets a trial through (~30 s).
+    await addTwilio({ config: { ...twilioAccount, authToken: 'wrong', from: 'Acme', baseUrl: twilio.url } });
+    const count = 200;
+    const res = await aviso.request('POST', '/v1/messages/batch', {
+      body: { messages: Array.from({ length: count }, (_, i) => ({ to: '+34600111222', text: `c${i}` })) },
+    });
+    expect(res.status).toBe(200);
+    const ids: string[] = res.body.data.map((m: { id: string }) => m.id);
+    try {
+      for (const id of ids) await aviso.waitForStatus(id, ['deferred', 'sent', 'failed']);
+      const jobs = await aviso.database.db
+        .selectFrom('delivery_jobs')
+        .select('run_at')
+        .where('message_id', 'in', ids)
+        .execute();
+      expect(jobs).toHaveLength(count);
+      const due = jobs.map((j) => j.run_at.getTime()).sort((a, b) => a - b);
+      const spread = (due.at(-1) as number) - (due[0] as number);
+      // The most jobs due within any 10 ms.
+      let crowd = 0;
+      for (let i = 0, j = 0; i < due.length; i++) {
+        while ((due[i] as number) - (due[j] as number) > 10) j++;
+        crowd = Math.max(crowd, i - j + 1);
+      }
+      console.log(`circuit open: ${count} retries due over ${spread} ms, at most ${crowd} within 10 ms`);
+      expect(spread).toBeGreaterThan(5_000);
+      expect(crowd).toBeLessThan(count / 10);
+    } finally {
+      await aviso.database.db.deleteFrom('delivery_jobs').where('message_id', 'in', ids).execute();
+    }
+  });
+
   it('keeps to the configured rate (measured at the provider)', async () => {
     await addTwilio({ rateLimit: 20 });
     const count = 60;

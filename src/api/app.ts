@@ -69,6 +69,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { db: deps.db });
   const receipts = new ReceiptApplier(deps.db, deps.log);
+  receipts.start();
   app.addHook('onClose', async () => receipts.close());
   await app.register(callbackRoutes, {
     db: deps.db,

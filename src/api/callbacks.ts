@@ -2,7 +2,9 @@
 // receipts, WhatsApp webhooks). Public, since providers have no API key, but every request is
 // verified with the provider's own signature before anything in it is read: unsigned or
 // badly signed requests get 403 and change nothing. The provider id in the path says which
-// secret to check with. Reports for unknown message ids are logged and ignored.
+// secret to check with. A report is answered 2xx only once it is applied, or stored until
+// its message's send is recorded (the receipt applier); if neither could be written, the error
+// answer makes the provider send it again.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';

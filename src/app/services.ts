@@ -49,17 +49,19 @@ export async function startServices(
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   try {
     if (parts.worker) {
-      // The worker's writes (claims, outcomes, captured MIME) may use asynchronous commit:
-      // losing the last ones in a PostgreSQL crash only means those messages are sent again.
-      // Accepted messages are always committed synchronously, on the other pool.
+      // The worker's writes (claims, captured MIME) may use asynchronous commit: losing the
+      // last ones in a PostgreSQL crash only means the messages in its slots are sent again.
+      // Outcomes and delivery reports commit synchronously all the same (recordOutcomes,
+      // ReceiptApplier); accepted messages are always committed synchronously, on the other pool.
       workerDb = connect(aviso.url, { poolSize: 10, asyncCommit: true, log: (line) => log.warn(line) }).db;
       const applier = new ReceiptApplier(workerDb, log);
+      applier.start();
       receipts = applier;
       providers = new ProviderRegistry(workerDb, {
         config,
         secrets,
         publicUrl: () => publicUrl,
-        onReceipts: (providerId, list, idForms) => void applier.apply(providerId, list, idForms),
+        onReceipts: (providerId, list, idForms) => applier.apply(providerId, list, idForms),
         log,
       });
       worker = new DeliveryWorker(
@@ -132,7 +134,7 @@ export async function startServices(
     await webhooks?.stop();
     await worker?.stop();
     await providers?.close();
-    receipts?.close();
+    await receipts?.close();
     await workerDb?.destroy();
     await aviso.close();
     throw err;
@@ -151,7 +153,7 @@ export async function startServices(
         await worker?.stop();
         await webhooks?.stop();
         await providers?.close();
-        receipts?.close();
+        await receipts?.close();
         await workerDb?.destroy();
         await aviso.close();
       })();

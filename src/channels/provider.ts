@@ -112,8 +112,11 @@ export interface ProviderReceipt {
   permanent?: boolean;
 }
 
-/** Where providers that receive receipts on their own connection (SMPP) hand them. */
-export type ReceiptSink = (receipts: ProviderReceipt[]) => void;
+/**
+ * Where providers that receive receipts on their own connection (SMPP) hand them; a returned
+ * promise says when they are safely taken (the peer is acknowledged only then).
+ */
+export type ReceiptSink = (receipts: ProviderReceipt[]) => void | Promise<void>;
 
 export interface FailureDetails {
   /** The provider's answer as text: an SMTP reply line, an API error message. */

@@ -53,7 +53,12 @@ export function connect(
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (err) => options.log?.(`database connection lost: ${err.message}`));
-  pool.on('connect', prepareNamedStatements);
+  pool.on('connect', (client) => {
+    // Nor a checked-out one between two statements of a transaction (the pool listens only
+    // to idle ones): the transaction's next statement fails, and the client is discarded.
+    client.on('error', () => {});
+    prepareNamedStatements(client);
+  });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 

@@ -5,6 +5,7 @@ import * as foundation from './migrations/0001-foundation.ts';
 import * as templates from './migrations/0002-templates.ts';
 import * as channels from './migrations/0003-channels.ts';
 import * as feedback from './migrations/0004-feedback.ts';
+import * as sharedDeliveryState from './migrations/0005-shared-delivery-state.ts';
 import type { Database } from './schema.ts';
 
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002-templates': templates,
   '0003-channels': channels,
   '0004-feedback': feedback,
+  '0005-shared-delivery-state': sharedDeliveryState,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

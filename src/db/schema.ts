@@ -305,4 +305,31 @@ export interface Database {
   domains: DomainsTable;
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;
+  provider_rate_buckets: ProviderRateBucketsTable;
+  whatsapp_pair_pacing: WhatsAppPairPacingTable;
+  unmatched_receipts: UnmatchedReceiptsTable;
+}
+
+/** A provider's shared token bucket (src/delivery/rate-buckets.ts). */
+export interface ProviderRateBucketsTable {
+  provider_id: string;
+  tokens: number;
+  refilled_at: Timestamp;
+  urgent_until: Timestamp | null;
+}
+
+export interface WhatsAppPairPacingTable {
+  project_id: string;
+  /** E.164. */
+  phone: string;
+  next_at: Timestamp;
+}
+
+/** A delivery report that arrived before the send it reports on was recorded. */
+export interface UnmatchedReceiptsTable {
+  id: Generated<string>;
+  provider_id: string;
+  forms: string[];
+  receipt: Json<Record<string, unknown>>;
+  received_at: CreatedAt;
 }

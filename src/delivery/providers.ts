@@ -1,9 +1,10 @@
 // Which providers send a project's messages on a channel, in failover order: the providers
 // configured for the project (enabled ones, by position), else the installation default
 // (email: AVISO_SMTP_URL, else capture; SMS and WhatsApp: capture). Provider instances are
-// shared across sends and keep their pools and sessions; each has its rate limiter and
-// circuit breaker, which live as long as the instance. A changed configuration gets a new
-// instance (the old one is closed).
+// shared across sends and keep their pools and sessions; each has its rate limiter (drawing
+// on the provider's token bucket, which every worker process shares) and its circuit breaker
+// (this process's own), which live as long as the instance. A changed configuration gets a
+// new instance (the old one is closed).
 import type { Kysely } from 'kysely';
 import { CaptureProvider, parseSmtpUrl, SmtpProvider } from '../channels/email/index.ts';
 import {
@@ -19,9 +20,11 @@ import { WhatsAppCloudProvider } from '../channels/whatsapp/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
+import { priorities } from '../messages/index.ts';
 import { type DestinationPolicy, providerDestinations } from '../net/index.ts';
 import { callbackUrl, type ProviderRow, type ProviderSettings, toProviderRow } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
+import { sharedBucket } from './rate-buckets.ts';
 import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
 
 export type AnyProvider = EmailProvider | SmsProvider | WhatsAppProvider;
@@ -37,12 +40,15 @@ export interface Route {
   breaker: CircuitBreaker;
 }
 
-/** Receipts a provider received on its own connection (SMPP), for the receipt applier. */
+/**
+ * Receipts a provider received on its own connection (SMPP), for the receipt applier; resolves
+ * once they are durable, so the provider acknowledges them only then.
+ */
 export type ReceiptHandler = (
   providerId: string,
   receipts: ProviderReceipt[],
   idForms?: (id: string) => string[],
-) => void;
+) => Promise<void>;
 
 export interface RegistryOptions {
   config: Pick<Config, 'smtpUrl' | 'allowPrivateDestinations'>;
@@ -162,11 +168,23 @@ export class ProviderRegistry {
       name: row.name,
       type: row.type,
       provider: this.create(row),
-      limiter: row.rateLimit ? new RateLimiter(row.rateLimit) : null,
+      limiter: row.rateLimit ? this.limiter(row.id, row.rateLimit) : null,
       breaker: new CircuitBreaker(),
     };
     this.instances.set(row.id, { version, route });
     return route;
+  }
+
+  private limiter(providerId: string, rate: number): RateLimiter {
+    return new RateLimiter(sharedBucket(this.db, providerId, rate), {
+      // Batches of up to 100 ms of the rate, held 100 ms at most: a worker that takes a batch
+      // and then slows down gives the rest back for the other workers.
+      maxBatch: Math.min(1000, Math.max(1, Math.ceil(rate / 10))),
+      holdMs: 100,
+      urgentPriority: priorities.high,
+      errorRetryMs: 500,
+      onError: (err) => this.options.log?.warn({ err, providerId }, 'rate limit bucket unavailable; waiting'),
+    });
   }
 
   private create(row: ProviderRow): AnyProvider {
@@ -189,7 +207,7 @@ export class ProviderRegistry {
         const c = row.config as ProviderSettings<'smpp'>;
         return new SmppProvider(
           { ...c, destinations },
-          (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
+          async (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
           this.options.log,
         );
       }

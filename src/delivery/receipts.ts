@@ -2,11 +2,11 @@
 // messages. Reports arrive late, twice, or out of order (a "sent" after a "delivered", a
 // "delivered" after a "read"): each kind of event is recorded once, and a message's status
 // only ever moves forward. An SMS sent in several segments is delivered when every segment
-// is, and failed as soon as one fails.
+// is, and failed as soon as one fails. Pure rules plus one receipt's statements; the caller
+// owns the transaction (receipt-applier.ts groups many receipts into one).
 import { type Kysely, sql } from 'kysely';
 import type { ProviderReceipt } from '../channels/index.ts';
 import type { Database } from '../db/index.ts';
-import type { Logger } from '../log.ts';
 
 /** How far along a status is; a report never moves a message to a lower rank. */
 const ranks: Record<string, number> = {
@@ -28,7 +28,7 @@ export function statusRank(status: string | null): number {
   return status === null ? -1 : (ranks[status] ?? -1);
 }
 
-type Result = 'applied' | 'unchanged' | 'unknown';
+export type ReceiptResult = 'applied' | 'unchanged' | 'unknown';
 
 /** Combines the segments' statuses into the message's: all must arrive, one failure fails. */
 function combined(statuses: (string | null)[], segments: number): ProviderReceipt['status'] | null {
@@ -38,160 +38,103 @@ function combined(statuses: (string | null)[], segments: number): ProviderReceip
   return statuses.every((s) => s === 'read') ? 'read' : 'delivered';
 }
 
+/**
+ * Applies one report inside the caller's transaction `trx` (it takes row locks on the ref and
+ * the message). 'unknown': no sent message has this id (yet).
+ */
 export async function applyReceipt(
-  db: Kysely<Database>,
+  trx: Kysely<Database>,
   providerId: string,
   receipt: ProviderReceipt,
   forms: string[] = [receipt.providerMessageId],
-): Promise<Result> {
-  return db.transaction().execute(async (trx) => {
-    const ref = await trx
-      .selectFrom('provider_message_refs')
-      .selectAll()
-      .where('provider_id', '=', providerId)
-      .where('ref', 'in', forms)
-      // Forms can collide (decimal "16" is hex "10"): the id as given wins, then the others in order.
-      .orderBy(sql`array_position(${forms}::text[], ref)`)
-      .limit(1)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!ref) return 'unknown';
-    if (statusRank(receipt.status) > statusRank(ref.status)) {
-      await trx
-        .updateTable('provider_message_refs')
-        .set({ status: receipt.status, updated_at: receipt.at })
-        .where('provider_id', '=', providerId)
-        .where('ref', '=', ref.ref)
-        .execute();
-    }
-    let status: ProviderReceipt['status'] | null = receipt.status;
-    if (ref.segments > 1) {
-      const siblings = await trx
-        .selectFrom('provider_message_refs')
-        .select(['ref', 'status'])
-        .where('message_id', '=', ref.message_id)
-        .where('provider_id', '=', providerId)
-        .execute();
-      status = combined(
-        siblings.map((s) =>
-          s.ref === ref.ref && statusRank(receipt.status) > statusRank(s.status) ? receipt.status : s.status,
-        ),
-        ref.segments,
-      );
-    }
-    // "sent" says what Aviso recorded when the provider took the message.
-    if (status === null || status === 'sent') return 'unchanged';
-    const message = await trx
-      .selectFrom('messages')
-      .select(['status'])
-      .where('id', '=', ref.message_id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!message || untouchable.has(message.status)) return 'unchanged';
-    // A message has one outcome: once delivered, failed or expired, a report of another outcome
-    // that is not further along is ignored (a "failed" after "delivered"). A "delivered" after
-    // "read" is still recorded: WhatsApp sends them in that order.
-    const final = statusRank(message.status) >= 3;
-    if (
-      final &&
-      status !== message.status &&
-      statusRank(status) <= statusRank(message.status) &&
-      !(status === 'delivered' && message.status === 'read')
-    ) {
-      return 'unchanged';
-    }
-    const seen = await trx
-      .selectFrom('message_events')
-      .select('id')
-      .where('message_id', '=', ref.message_id)
-      .where('type', '=', status)
-      .executeTakeFirst();
-    if (seen) return 'unchanged';
-    const details: Record<string, unknown> = {
-      providerId,
-      providerStatus: receipt.providerStatus,
-      reportedAt: receipt.at.toISOString(),
-    };
-    if (receipt.errorCode !== undefined) details.errorCode = receipt.errorCode;
-    if (receipt.errorText !== undefined) details.errorText = receipt.errorText;
-    if (receipt.permanent !== undefined) details.permanent = receipt.permanent;
-    if (ref.segments > 1) details.segments = ref.segments;
-    if (status === 'failed') details.reason = 'undelivered';
+): Promise<ReceiptResult> {
+  const ref = await trx
+    .selectFrom('provider_message_refs')
+    .selectAll()
+    .where('provider_id', '=', providerId)
+    .where('ref', 'in', forms)
+    // Forms can collide (decimal "16" is hex "10"): the id as given wins, then the others in order.
+    .orderBy(sql`array_position(${forms}::text[], ref)`)
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!ref) return 'unknown';
+  if (statusRank(receipt.status) > statusRank(ref.status)) {
     await trx
-      .insertInto('message_events')
-      .values({
-        message_id: ref.message_id,
-        project_id: ref.project_id,
-        type: status,
-        details: JSON.stringify(details),
-      })
+      .updateTable('provider_message_refs')
+      .set({ status: receipt.status, updated_at: receipt.at })
+      .where('provider_id', '=', providerId)
+      .where('ref', '=', ref.ref)
       .execute();
-    if (statusRank(status) > statusRank(message.status)) {
-      await trx
-        .updateTable('messages')
-        .set({ status, updated_at: new Date() })
-        .where('id', '=', ref.message_id)
-        .execute();
-    }
-    return 'applied';
-  });
-}
-
-/**
- * Applies reports as they come, one transaction each. A report can outrun the send's own
- * record (a fast provider answers before the worker has written "sent"): unknown ids are
- * tried again after 1 and 5 seconds, then logged and dropped.
- */
-export class ReceiptApplier {
-  private readonly timers = new Set<NodeJS.Timeout>();
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly log: Logger,
-    private readonly retryDelaysMs: number[] = [1000, 5000],
-  ) {}
-
-  /** Resolves when every report is applied or set aside for a retry. */
-  async apply(
-    providerId: string,
-    receipts: ProviderReceipt[],
-    idForms?: (id: string) => string[],
-  ): Promise<void> {
-    for (const receipt of receipts) await this.attempt(providerId, receipt, idForms, 0);
   }
-
-  private async attempt(
-    providerId: string,
-    receipt: ProviderReceipt,
-    idForms: ((id: string) => string[]) | undefined,
-    retry: number,
-  ): Promise<void> {
-    let result: Result;
-    try {
-      result = await applyReceipt(this.db, providerId, receipt, idForms?.(receipt.providerMessageId));
-    } catch (err) {
-      this.log.error({ err, providerId, receipt }, 'applying a delivery report failed');
-      result = 'unknown';
-    }
-    if (result !== 'unknown') return;
-    const delay = this.retryDelaysMs[retry];
-    if (delay === undefined) {
-      this.log.warn(
-        { providerId, providerMessageId: receipt.providerMessageId, status: receipt.providerStatus },
-        'delivery report for an unknown message; ignored',
-      );
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.attempt(providerId, receipt, idForms, retry + 1);
-    }, delay);
-    timer.unref();
-    this.timers.add(timer);
+  let status: ProviderReceipt['status'] | null = receipt.status;
+  if (ref.segments > 1) {
+    const siblings = await trx
+      .selectFrom('provider_message_refs')
+      .select(['ref', 'status'])
+      .where('message_id', '=', ref.message_id)
+      .where('provider_id', '=', providerId)
+      .execute();
+    status = combined(
+      siblings.map((s) =>
+        s.ref === ref.ref && statusRank(receipt.status) > statusRank(s.status) ? receipt.status : s.status,
+      ),
+      ref.segments,
+    );
   }
-
-  close(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+  // "sent" says what Aviso recorded when the provider took the message.
+  if (status === null || status === 'sent') return 'unchanged';
+  const message = await trx
+    .selectFrom('messages')
+    .select(['status'])
+    .where('id', '=', ref.message_id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!message || untouchable.has(message.status)) return 'unchanged';
+  // A message has one outcome: once delivered, failed or expired, a report of another outcome
+  // that is not further along is ignored (a "failed" after "delivered"). A "delivered" after
+  // "read" is still recorded: WhatsApp sends them in that order.
+  const final = statusRank(message.status) >= 3;
+  if (
+    final &&
+    status !== message.status &&
+    statusRank(status) <= statusRank(message.status) &&
+    !(status === 'delivered' && message.status === 'read')
+  ) {
+    return 'unchanged';
   }
+  const seen = await trx
+    .selectFrom('message_events')
+    .select('id')
+    .where('message_id', '=', ref.message_id)
+    .where('type', '=', status)
+    .executeTakeFirst();
+  if (seen) return 'unchanged';
+  const details: Record<string, unknown> = {
+    providerId,
+    providerStatus: receipt.providerStatus,
+    reportedAt: receipt.at.toISOString(),
+  };
+  if (receipt.errorCode !== undefined) details.errorCode = receipt.errorCode;
+  if (receipt.errorText !== undefined) details.errorText = receipt.errorText;
+  if (receipt.permanent !== undefined) details.permanent = receipt.permanent;
+  if (ref.segments > 1) details.segments = ref.segments;
+  if (status === 'failed') details.reason = 'undelivered';
+  await trx
+    .insertInto('message_events')
+    .values({
+      message_id: ref.message_id,
+      project_id: ref.project_id,
+      type: status,
+      details: JSON.stringify(details),
+    })
+    .execute();
+  if (statusRank(status) > statusRank(message.status)) {
+    await trx
+      .updateTable('messages')
+      .set({ status, updated_at: new Date() })
+      .where('id', '=', ref.message_id)
+      .execute();
+  }
+  return 'applied';
 }

@@ -41,8 +41,24 @@ describe('nextAttemptAt', () => {
   });
 
   it('honours Retry-After as a minimum', () => {
-    expect(nextAttemptAt(policy, 1, t0, t0, { random: middle, retryAfterMs: 600_000 })).toEqual(at(600_000));
+    expect(nextAttemptAt(policy, 1, t0, t0, { random: () => 0, retryAfterMs: 600_000 })).toEqual(at(600_000));
     expect(nextAttemptAt(policy, 3, t0, t0, { random: middle, retryAfterMs: 1_000 })).toEqual(at(120_000));
+  });
+
+  it('spreads the retries that one Retry-After postponed over half of it again', () => {
+    // 500 messages refused at once by a circuit that opens again in 30 s (the open circuit's
+    // Retry-After): they must not all come due at the end of it.
+    const times = Array.from(
+      { length: 500 },
+      () => (nextAttemptAt(policy, 1, t0, t0, { retryAfterMs: 30_000 }) as Date).getTime() - t0.getTime(),
+    ).sort((a, b) => a - b);
+    expect(times[0]).toBeGreaterThanOrEqual(30_000);
+    expect(times.at(-1)).toBeLessThan(45_000);
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThan(10_000);
+    // No instant gets more than a few of them: none shares its millisecond with 10 others.
+    const perMs = new Map<number, number>();
+    for (const t of times) perMs.set(Math.floor(t), (perMs.get(Math.floor(t)) ?? 0) + 1);
+    expect(Math.max(...perMs.values())).toBeLessThan(10);
   });
 
   it('makes the last attempt at the horizon, then gives up', () => {

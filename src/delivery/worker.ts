@@ -26,6 +26,7 @@ import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/inde
 import { providersChangedChannel } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { type LeavingEmail, needsLinks, withFeedbackLinks } from '../tracking/index.ts';
+import { PairPacer } from './pair-pacing.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
   type ClaimedJob,
@@ -72,9 +73,6 @@ export interface WorkerOptions {
   publicUrl: () => string;
 }
 
-/** WhatsApp's pair rate limit: about one message every 6 s to the same user. */
-const whatsappPairMs = 6_000;
-
 interface PendingOutcome extends Outcome {
   workerId: string;
   /** A recipient refused at send time: the suppression rules apply once it is recorded. */
@@ -107,8 +105,7 @@ export class DeliveryWorker {
   private housekeeping?: NodeJS.Timeout;
   private lastPurge = 0;
   private readonly dkimCache = new Map<string, { key: OutgoingEmail['dkim']; until: number }>();
-  /** Last WhatsApp send per project/recipient, for the pair rate limit. */
-  private readonly lastWhatsApp = new Map<string, number>();
+  private readonly pairs: PairPacer;
   /** Set while stop() waits for the last sends. */
   private drained?: () => void;
 
@@ -119,6 +116,7 @@ export class DeliveryWorker {
     private readonly options: WorkerOptions,
     private readonly log: Logger,
   ) {
+    this.pairs = new PairPacer(db, (err) => log.warn({ err }, 'WhatsApp pair pacing not updated'));
     this.lanes = [
       {
         name: 'urgent',
@@ -275,6 +273,7 @@ export class DeliveryWorker {
         if ('messageIdHeader' in message) header = message.messageIdHeader;
         const routes = await this.providers.routes(job.project_id, channel);
         const sent = await sendWithFailover(routes, message, job.priority);
+        if (channel === 'whatsapp') await this.pairs.sent(job.project_id, job.to_address);
         const details: Record<string, unknown> = {
           provider: sent.route.name,
           response: sent.result.response,
@@ -312,18 +311,9 @@ export class DeliveryWorker {
 
   /** WhatsApp's pair limit: a recipient who got a message seconds ago waits, unrecorded. */
   private async paced(job: ClaimedJob, claimedBy: string): Promise<boolean> {
-    const key = `${job.project_id}/${job.to_address}`;
-    const now = Date.now();
-    const last = this.lastWhatsApp.get(key);
-    if (last !== undefined && now - last < whatsappPairMs) {
-      await postponeJob(this.db, claimedBy, job.job_id, new Date(last + whatsappPairMs));
-      return true;
-    }
-    this.lastWhatsApp.set(key, now);
-    if (this.lastWhatsApp.size > 100_000) {
-      for (const [k, t] of this.lastWhatsApp) if (now - t >= whatsappPairMs) this.lastWhatsApp.delete(k);
-    }
-    return false;
+    const next = await this.pairs.turn(job.project_id, job.to_address);
+    if (next) await postponeJob(this.db, claimedBy, job.job_id, next);
+    return next !== null;
   }
 
   private base(job: ClaimedJob, provider: string | null, header: string | null) {

@@ -34,13 +34,16 @@ export function testSecrets(): Secrets {
   return new Secrets(parseMasterKeySetting(process.env.AVISO_MASTER_KEY ?? ''), { kind: 'setting' });
 }
 
-/** `database`: start on this one (a restart), and leave it when stopping; default: a fresh one. */
+/**
+ * `database`: run on this one (a restart, or a second process's parts) instead of a fresh
+ * database; stop() then leaves it for its owner to drop.
+ */
 export async function startTestAviso(
   env: Record<string, string> = {},
   parts = { api: true, worker: true },
-  existing?: TestDatabase,
+  shared?: TestDatabase,
 ): Promise<TestAviso> {
-  const database = existing ?? (await createTestDatabase());
+  const database = shared ?? (await createTestDatabase());
   const config = loadConfig(
     {
       DATABASE_URL: database.url,
@@ -57,7 +60,7 @@ export async function startTestAviso(
   try {
     services = await startServices(config, createLogger(config.logLevel), parts);
   } catch (err) {
-    if (!existing) await database.drop();
+    if (!shared) await database.drop();
     throw err;
   }
   const { key } = await createApiKey(database.db, services.aviso.defaultProject.id, 'test');
@@ -105,7 +108,7 @@ export async function startTestAviso(
     },
     async stop() {
       await services.stop();
-      if (!existing) await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }

@@ -33,6 +33,11 @@ export interface FakeTwilio {
   failNumbers: Map<string, TwilioError>;
   /** The next `n` requests get this answer, whatever they carry. */
   failNext(n: number, failure: { status: 429 | 500 | 503; retryAfter?: number | string }): void;
+  /**
+   * Takes messages (they are in `sent` at once) but answers nothing until the returned function
+   * is called: the window in which a sender has not yet learnt the message's SID.
+   */
+  holdAnswers(): () => void;
   sent: TwilioSentMessage[];
   /**
    * Posts a status callback for a message to its StatusCallback (or `url`), signed with the
@@ -66,6 +71,7 @@ export async function startFakeTwilio(options: {
   const failures: { status: number; retryAfter?: number | string }[] = [];
   const bySid = new Map<string, TwilioSentMessage>();
   const failNumbers = new Map<string, TwilioError>();
+  let hold: Promise<void> | null = null;
   const credentials = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   const error = (res: ServerResponse, e: TwilioError, headers: Record<string, string> = {}) => {
@@ -155,32 +161,36 @@ export async function startFakeTwilio(options: {
     fake.sent.push(message);
     bySid.set(sid, message);
     const uri = `/${apiVersion}/Accounts/${accountSid}/Messages/${sid}`;
-    res.writeHead(201, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        account_sid: accountSid,
-        api_version: apiVersion,
-        body,
-        date_created: rfc2822(now),
-        date_sent: null,
-        date_updated: rfc2822(now),
-        direction: 'outbound-api',
-        error_code: null,
-        error_message: null,
-        from,
-        messaging_service_sid: service,
-        num_media: '0',
-        num_segments: String(numSegments),
-        price: null,
-        price_unit: 'USD',
-        sid,
-        // Through a Messaging Service without From, Twilio picks the sender later: "accepted".
-        status: from ? 'queued' : 'accepted',
-        subresource_uris: { media: `${uri}/Media.json` },
-        to,
-        uri: `${uri}.json`,
-      }),
-    );
+    const answer = () => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          account_sid: accountSid,
+          api_version: apiVersion,
+          body,
+          date_created: rfc2822(now),
+          date_sent: null,
+          date_updated: rfc2822(now),
+          direction: 'outbound-api',
+          error_code: null,
+          error_message: null,
+          from,
+          messaging_service_sid: service,
+          num_media: '0',
+          num_segments: String(numSegments),
+          price: null,
+          price_unit: 'USD',
+          sid,
+          // Through a Messaging Service without From, Twilio picks the sender later: "accepted".
+          status: from ? 'queued' : 'accepted',
+          subresource_uris: { media: `${uri}/Media.json` },
+          to,
+          uri: `${uri}.json`,
+        }),
+      );
+    };
+    if (hold) void hold.then(answer);
+    else answer();
   };
 
   const server = createServer((req, res) => {
@@ -195,6 +205,16 @@ export async function startFakeTwilio(options: {
       for (let i = 0; i < n; i++) failures.push(failure);
     },
     sent: [],
+    holdAnswers() {
+      let release = () => {};
+      hold = new Promise<void>((resolve) => {
+        release = () => {
+          hold = null;
+          resolve();
+        };
+      });
+      return release;
+    },
     async sendStatus(sid, status, opts = {}) {
       const message = bySid.get(sid);
       if (!message) throw new Error(`fake Twilio sent no message ${sid}`);

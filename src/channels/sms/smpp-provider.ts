@@ -597,7 +597,7 @@ export class SmppProvider implements SmsProvider {
       if (this.session !== session) return;
       this.onClosed(failure ?? this.connectFailure(socketError));
     });
-    session.on('deliver_sm', (pdu) => this.onDeliverSm(session, pdu));
+    session.on('deliver_sm', (pdu) => void this.onDeliverSm(session, pdu));
     session.on('enquire_link', (pdu) => session.send(pdu.response()));
     session.on('unbind', (pdu) => {
       session.send(pdu.response());
@@ -687,12 +687,15 @@ export class SmppProvider implements SmsProvider {
     this.keepAlive = null;
   }
 
-  /** Every deliver_sm is answered; a receipt the sink did not take asks the SMSC to send it again. */
-  private onDeliverSm(session: Session, pdu: PDU): void {
+  /**
+   * Every deliver_sm is answered, a receipt once the sink has taken it (stored durably): one
+   * the sink did not take asks the SMSC to send it again.
+   */
+  private async onDeliverSm(session: Session, pdu: PDU): Promise<void> {
     let status = 0;
     try {
       // §5.2.12: esm_class bits 2-5 give the message type; 0x04 is an SMSC delivery receipt.
-      if ((pdu.esm_class ?? 0) & 0x04) this.takeReceipt(pdu);
+      if ((pdu.esm_class ?? 0) & 0x04) await this.takeReceipt(pdu);
       else
         this.log.info(
           { provider: this.name, from: pdu.source_addr, to: pdu.destination_addr },
@@ -705,10 +708,15 @@ export class SmppProvider implements SmsProvider {
         'SMPP receipt not taken; the SMSC will send it again',
       );
     }
-    session.send(pdu.response({ command_status: status }));
+    try {
+      session.send(pdu.response({ command_status: status }));
+    } catch (error) {
+      // The session ended while the receipt was being stored: the SMSC sends it again.
+      this.log.warn({ provider: this.name, err: error }, 'SMPP receipt answer not sent; session gone');
+    }
   }
 
-  private takeReceipt(pdu: PDU): void {
+  private async takeReceipt(pdu: PDU): Promise<void> {
     const text = decodedText(pdu.short_message) || decodedText(pdu.message_payload);
     const parsed = text ? parseDeliveryReceipt(text) : null;
     // The TLVs are the spec's own fields; the text's format is only customary.
@@ -723,7 +731,7 @@ export class SmppProvider implements SmsProvider {
       { id, stat, err: parsed?.err ?? null, doneDate: parsed?.doneDate ?? null },
       new Date(),
     );
-    if (receipt) this.onReceipt([receipt]);
+    if (receipt) await this.onReceipt([receipt]);
     else if (!pendingStats.has(stat))
       this.log.warn(
         { provider: this.name, providerMessageId: id, stat },
