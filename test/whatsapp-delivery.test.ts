@@ -185,6 +185,23 @@ describe('WhatsApp', () => {
     expect(failed.events.at(-1).details).toMatchObject({ errorCode: '131026', permanent: true });
   });
 
+  it('keeps an error text with NUL and control characters from a status as clean, short text', async () => {
+    const res = await send({ template: 'two-factor-code', data: code, locale: 'en', to: '+34600111444' });
+    const sent = await aviso.waitForStatus(res.body.id, ['sent']);
+    const title = `Message undeliverable\u0000\u001b[31m ${'x'.repeat(5000)} SECRET-AFTER-THE-CUT`;
+    expect(
+      await meta.sendStatus(provider.callbackUrl, sent.providerMessageId, 'failed', {
+        errors: [{ code: 131026, title }],
+      }),
+    ).toBe(200);
+    const failed = await aviso.waitForStatus(res.body.id, ['failed']);
+    const errorText = failed.events.at(-1).details.errorText as string;
+    expect(errorText).toMatch(/^Message undeliverable /);
+    expect(Array.from(errorText).length).toBeLessThanOrEqual(200);
+    expect(JSON.stringify(failed)).not.toContain('SECRET-AFTER-THE-CUT');
+    expect([...errorText].some((c) => c.charCodeAt(0) < 0x20)).toBe(false);
+  });
+
   it('refuses a paused template when accepted, and takes it once it is approved again', async () => {
     const data = {
       customer: { firstName: 'Ana' },

@@ -9,7 +9,7 @@ import { type Kysely, sql } from 'kysely';
 import type { ProviderReceipt } from '../channels/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
-import { applyReceipt } from './receipts.ts';
+import { applyReceipt, cleanReceipt } from './receipts.ts';
 import { expireUnmatched, storeUnmatched, takeMatched, type UnmatchedReceipt } from './unmatched-receipts.ts';
 
 interface Waiting {
@@ -65,7 +65,7 @@ export class ReceiptApplier {
   /** Resolves when every report is applied or stored; rejects when they could not be written. */
   apply(providerId: string, receipts: ProviderReceipt[], idForms?: (id: string) => string[]): Promise<void> {
     if (receipts.length === 0) return Promise.resolve();
-    const reports = receipts.map((receipt) => ({
+    const reports = receipts.map(cleanReceipt).map((receipt) => ({
       providerId,
       receipt,
       forms: idForms?.(receipt.providerMessageId) ?? [receipt.providerMessageId],

@@ -7,6 +7,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { ProviderReceipt } from '../channels/index.ts';
 import type { Database } from '../db/index.ts';
+import { foreignSnippet, foreignString, snippetChars } from '../net/index.ts';
 
 /** How far along a status is; a report never moves a message to a lower rank. */
 const ranks: Record<string, number> = {
@@ -137,4 +138,24 @@ export async function applyReceipt(
       .execute();
   }
   return 'applied';
+}
+
+/**
+ * A report as a provider's callback or SMPP peer sent it, made fit to store: every string is
+ * someone else's text, so it is kept short and clean (no NUL, which PostgreSQL refuses and which
+ * would fail the report's whole batch).
+ */
+export function cleanReceipt(receipt: ProviderReceipt): ProviderReceipt {
+  const clean: ProviderReceipt = {
+    ...receipt,
+    providerMessageId: foreignSnippet(receipt.providerMessageId, 200),
+    providerStatus: foreignSnippet(receipt.providerStatus, 40),
+  };
+  const errorCode = foreignString(receipt.errorCode, 40);
+  const errorText = foreignString(receipt.errorText, snippetChars.provider);
+  if (errorCode === undefined) delete clean.errorCode;
+  else clean.errorCode = errorCode;
+  if (errorText === undefined) delete clean.errorText;
+  else clean.errorText = errorText;
+  return clean;
 }
