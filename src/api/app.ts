@@ -52,7 +52,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     // Suppression addresses and tokens travel in the path; longer parts get a 414 in our envelope.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     frameworkErrors: frameworkError,
     trustProxy: deps.config.trustProxy,
   });
