@@ -117,8 +117,7 @@ describe('aviso domains', () => {
       dkimDomains: [],
       resolver,
     });
-    expect(policy && policy.status.result).toBe('pass');
-    expect(policy && policy.p).toBe('none');
+    expect(policy).toMatchObject({ status: { result: 'pass' }, p: 'none' });
     expect(printed[2]?.value).toContain('rua=mailto:dmarc-reports@shop.example');
 
     const listed = await aviso(setup, 'domains', 'list');
