@@ -2,9 +2,9 @@
 // against the running server. A one-shot command that would instead create a second database
 // while that server runs says which Aviso runs with which data folder, and stops (exit 2),
 // unless AVISO_CREATE_DATA_DIR=true. The real binary, an embedded PostgreSQL per data folder.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AvisoProcess,
@@ -30,8 +30,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await removeDataDir(dataDir);
-  for (const dir of [...otherDataDirs, join(cwd, '.aviso')]) await removeDataDir(dir);
+  for (const dir of [dataDir, ...otherDataDirs, join(cwd, '.aviso')]) {
+    await removeDataDir(dir);
+    rmSync(dirname(dir), { recursive: true, force: true });
+  }
 }, 60_000);
 
 describe('the CLI and a custom data folder', () => {
@@ -54,7 +56,8 @@ describe('the CLI and a custom data folder', () => {
     const refused = await avisoCli(['keys', 'create'], {}, cwd);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toBe('');
-    const sentence = refused.stderr.trim().split('\n').at(-1) ?? '';
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    const sentence = refused.stderr.trim();
     expect(sentence).toContain(`would create a new database in ${join(cwd, '.aviso')}`);
     expect(sentence).toContain(
       `Aviso already runs with data folder ${dataDir} (pid ${server.child.pid}, API ${server.url})`,
