@@ -67,6 +67,11 @@ export class Supervisor {
     this.downSince = downSince;
     this.log.warn(`${this.name} died; restarting it`);
     while (!this.stopped) {
+      // A try that timed out may have started it all the same: starting a second would fail.
+      if (this.failedInARow > 0 && this.server.alive()) {
+        this.recovered(downSince);
+        return;
+      }
       const now = Date.now();
       this.attempts = this.attempts.filter((t) => now - t < this.policy.windowMs);
       const decision = nextRestart(this.policy, this.attempts, this.failedInARow, now);
@@ -86,14 +91,18 @@ export class Supervisor {
       this.attempts.push(Date.now());
       try {
         await this.server.restart();
-        this.failedInARow = 0;
-        this.log.info(`${this.name} restarted after ${Date.now() - downSince} ms down`);
-        this.downSince = undefined;
+        this.recovered(downSince);
         return;
       } catch (err) {
         this.failedInARow++;
         this.log.warn(`restarting ${this.name} failed: ${(err as Error).message}`);
       }
     }
+  }
+
+  private recovered(downSince: number): void {
+    this.failedInARow = 0;
+    this.downSince = undefined;
+    this.log.info(`${this.name} restarted after ${Date.now() - downSince} ms down`);
   }
 }
