@@ -25,7 +25,9 @@ export async function healthRoutes(
           'Answers without touching the database. 503 only when restarting the process is the cure: its embedded PostgreSQL died and could not be restarted, or has been down longer than AVISO_PG_GRACE_SECONDS.',
         response: {
           200: answer('The process is alive.', z.object({ status: z.literal('ok') })),
-          ...errorAnswers({ 503: 'The process cannot serve: restart it.' }),
+          ...errorAnswers({
+            503: 'The process cannot serve and should be restarted (its embedded PostgreSQL stays down), or it is shutting down.',
+          }),
         },
       },
     },
