@@ -37,6 +37,8 @@ export interface ApiDeps {
   notify: (priority: number) => void;
   /** The URL providers reach this API at (callbacks). */
   publicUrl: () => string;
+  /** Why the process cannot serve (its embedded database stays down), or null: /healthz. */
+  liveness?: () => string | null;
 }
 
 /** Room for the attachment limit once base64-encoded (4/3), plus the rest of the message. */
@@ -67,7 +69,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(healthRoutes, { db: deps.db });
+  await app.register(healthRoutes, { db: deps.db, liveness: deps.liveness });
   const receipts = new ReceiptApplier(deps.db, deps.log);
   receipts.start();
   app.addHook('onClose', async () => receipts.close());

@@ -2,7 +2,7 @@
 // applied, the master keyring loaded and checked (plaintext secrets sealed), the default
 // project present. The server and the CLI open it the same way, so they use the same keys.
 import type { Config } from '../config/index.ts';
-import { migrateToLatest, type OpenDatabase, openDatabase } from '../db/index.ts';
+import { migrateToLatest, type OpenDatabase, type OpenOptions, openDatabase } from '../db/index.ts';
 import { ensureDefaultProject, type Project } from '../projects/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { configureTemplateThreads, defaultTemplateThreadOptions } from '../templates/index.ts';
@@ -15,10 +15,7 @@ export interface OpenAviso extends OpenDatabase {
   secrets: Secrets;
 }
 
-export async function openAviso(
-  config: Config,
-  options: { poolSize?: number; log?: (line: string) => void } = {},
-): Promise<OpenAviso> {
+export async function openAviso(config: Config, options: OpenOptions = {}): Promise<OpenAviso> {
   // Started now, so the first template a request needs finds its threads ready.
   configureTemplateThreads({
     ...defaultTemplateThreadOptions,

@@ -35,7 +35,19 @@ export async function startServices(
       'the bounce listener needs AVISO_BOUNCE_DOMAIN, the domain it takes mail for',
     );
   }
-  const aviso = await openAviso(config, { poolSize: parts.api ? 20 : 2, log: (line) => log.info(line) });
+  const aviso = await openAviso(config, {
+    poolSize: parts.api ? 20 : 2,
+    log: (line) => log.info(line),
+    supervise: {
+      limit: config.pgRestarts,
+      windowMs: config.pgRestartWindowSeconds * 1000,
+      graceMs: config.pgGraceSeconds * 1000,
+      firstDelayMs: 1000,
+      maxDelayMs: 30_000,
+      checkEveryMs: 500,
+      warn: (line) => log.warn(line),
+    },
+  });
   const { secrets } = aviso;
   let api: FastifyInstance | undefined;
   let worker: DeliveryWorker | undefined;
@@ -102,6 +114,7 @@ export async function startServices(
         log,
         notify: jobNotifier(aviso.db, log),
         publicUrl: () => publicUrl,
+        liveness: () => aviso.embedded?.problem() ?? null,
       });
       url = await api.listen({ host: config.host, port: config.port });
       if (!config.publicUrl) publicUrl = url;

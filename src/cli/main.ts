@@ -1,5 +1,6 @@
 // The `aviso` command. Each subcommand opens what it needs and closes it again; `start`,
 // `api` and `worker` run until SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, settingsHelp } from '../config/index.ts';
 import { createLogger } from '../log.ts';
@@ -19,8 +20,13 @@ import { templateCommands } from './templates.ts';
 // Every setting with its default and text, after the help of the commands that read them all.
 const settingsHelpText = `\n${settingsHelp()}`;
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('aviso')
   .description('Transactional messaging: email, SMS and WhatsApp from one API.')
+  .version(version, '-V, --version', 'print the version of Aviso')
   .showHelpAfterError()
   .addHelpText('after', settingsHelpText);
 

@@ -1,11 +1,20 @@
-// `aviso start | api | worker`: run until a signal, then shut down gracefully.
-import { startServices } from '../app/index.ts';
-import type { Config } from '../config/index.ts';
+// `aviso start | api | worker`: run until a signal, then shut down gracefully. The banner's
+// commands work as printed: they name the data folder when it is not the default.
+import { join, resolve } from 'node:path';
+import { announceRunning, type RunningServices, startServices } from '../app/index.ts';
+import { type Config, settings } from '../config/index.ts';
 import { createLogger } from '../log.ts';
+import { shellWord } from './common.ts';
 
 export async function runServicesCommand(config: Config, parts: { api: boolean; worker: boolean }) {
   const log = createLogger(config.logLevel);
   const services = await startServices(config, log, parts);
+  const dataDir = resolve(config.dataDir);
+  const forget = announceRunning({
+    url: services.url,
+    dataDir: services.aviso.embedded ? dataDir : undefined,
+  });
+  process.once('exit', forget);
   const say = (line = '') => process.stderr.write(`${line}\n`);
   say();
   if (services.url) {
@@ -13,9 +22,7 @@ export async function runServicesCommand(config: Config, parts: { api: boolean; 
     say(`  API docs:   ${services.url}/docs   (OpenAPI: ${services.url}/openapi.json)`);
   }
   if (services.worker) say(`  Worker:     running (id ${services.worker.id})`);
-  say(
-    `  Database:   ${services.aviso.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}`,
-  );
+  say(`  Database:   ${databaseLine(services, dataDir)}`);
   const keys = services.aviso.secrets.source;
   if (keys.kind === 'file') {
     say(`  Master key: ${keys.path}${keys.created ? ' (generated now)' : ''}`);
@@ -31,7 +38,7 @@ export async function runServicesCommand(config: Config, parts: { api: boolean; 
     say('  !!! Messages are CAPTURED, NOT DELIVERED: read them at GET /v1/messages/{id}/raw.');
   }
   say();
-  say('  Create an API key:  npx aviso keys create');
+  say(`  Create an API key:  ${cliCommand(config, 'keys create')}`);
   say();
 
   let signals = 0;
@@ -42,6 +49,7 @@ export async function runServicesCommand(config: Config, parts: { api: boolean; 
       process.exit(1);
     }
     log.info({ signal }, 'shutting down: finishing in-flight work');
+    forget();
     services.stop().then(
       () => process.exit(0),
       (err) => {
@@ -52,4 +60,22 @@ export async function runServicesCommand(config: Config, parts: { api: boolean; 
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function databaseLine(services: RunningServices, dataDir: string): string {
+  const embedded = services.aviso.embedded;
+  if (!embedded) return 'DATABASE_URL';
+  const elsewhere =
+    embedded.clusterDir === join(dataDir, 'pg')
+      ? ''
+      : `; its cluster is in ${embedded.clusterDir}, where the "postgres" user can reach it`;
+  return `embedded PostgreSQL, data folder ${dataDir}${elsewhere}`;
+}
+
+/** A CLI command that reaches this server's data when pasted in the same folder. */
+function cliCommand(config: Config, args: string): string {
+  if (config.databaseUrl) return `npx aviso ${args}   (with the same DATABASE_URL)`;
+  const dataDir = resolve(config.dataDir);
+  const isDefault = dataDir === resolve(settings.dataDir.schema.parse(undefined));
+  return `${isDefault ? '' : `AVISO_DATA_DIR=${shellWord(dataDir)} `}npx aviso ${args}`;
 }

@@ -32,7 +32,7 @@ export const settings = {
   },
   dataDir: {
     env: 'AVISO_DATA_DIR',
-    doc: 'Where the embedded PostgreSQL keeps its data.',
+    doc: 'Where the embedded PostgreSQL keeps its data (as root, when the `postgres` user cannot reach this folder, e.g. under `/root`, the cluster itself goes to `/var/lib/aviso/<id>` and the folder records where).',
     schema: z.string().min(1).default('./.aviso'),
   },
   host: {
@@ -209,6 +209,29 @@ export const settings = {
     env: 'AVISO_MASTER_KEY',
     doc: 'Master keys that seal the stored secrets (see [Secrets at rest](#secrets-at-rest)): base64 of 32 bytes (`openssl rand -base64 32`), or `id:key,id:key` with the newest last. Unset: the keyring file `master-keys.json` in `AVISO_DATA_DIR`, generated on first start. Set it when several hosts or an external `DATABASE_URL` share the database.',
     schema: z.string().min(1).optional(),
+  },
+  pgRestarts: {
+    env: 'AVISO_PG_RESTARTS',
+    doc: 'How many times within `AVISO_PG_RESTART_WINDOW_SECONDS` `start`, `api` or `worker` restarts the embedded PostgreSQL it runs when that dies (waiting 1 s, 2 s, 4 s… up to 30 s between tries); past that it gives up and `/healthz` answers 503. `0`: never restart.',
+    schema: wholeNumber(0, 1000).default(5),
+  },
+  pgRestartWindowSeconds: {
+    env: 'AVISO_PG_RESTART_WINDOW_SECONDS',
+    doc: 'The window `AVISO_PG_RESTARTS` counts restarts in.',
+    schema: durationSeconds(600),
+  },
+  pgGraceSeconds: {
+    env: 'AVISO_PG_GRACE_SECONDS',
+    doc: 'How long the embedded PostgreSQL may stay down while being restarted before `/healthz` answers 503.',
+    schema: durationSeconds(60),
+  },
+  createDataDir: {
+    env: 'AVISO_CREATE_DATA_DIR',
+    doc: '`true` lets a one-shot CLI command (`keys`, `domains`, …) create a new embedded database while another Aviso runs with other data (refused by default: what it writes would not reach that server).',
+    schema: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
   },
 } as const;
 

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Config } from '../config/index.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { Database } from './schema.ts';
+import type { SupervisionPolicy } from './supervisor.ts';
 
 // bigint columns (ids, counts) as strings are exact; timestamps stay Date.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
@@ -17,11 +18,20 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  poolSize?: number;
+  log?: (line: string) => void;
+  /** Restart the embedded server when it dies (long-running processes; see Supervisor). */
+  supervise?: SupervisionPolicy & { warn: (line: string) => void };
+}
+
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
-  options: { poolSize?: number; log?: (line: string) => void } = {},
+  options: OpenOptions = {},
 ): Promise<OpenDatabase> {
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, options.log);
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(config.dataDir, options.log, { supervise: options.supervise });
   const url = config.databaseUrl ?? (embedded as EmbeddedPostgres).url;
   const { db, pool } = connect(url, { poolSize: options.poolSize, log: options.log });
   return {

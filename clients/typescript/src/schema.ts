@@ -9,8 +9,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Liveness: the process serves requests
-         * @description Answers without touching the database: a failing check means the process must restart.
+         * Liveness: the process can serve requests
+         * @description Answers without touching the database. 503 only when restarting the process is the cure: its embedded PostgreSQL died and could not be restarted, or has been down longer than AVISO_PG_GRACE_SECONDS.
          */
         get: operations["checkLiveness"];
         put?: never;
@@ -1983,11 +1983,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description The database cannot be reached (retry after `Retry-After` seconds), or the server is shutting down. */
+            /** @description The process cannot serve and should be restarted (its embedded PostgreSQL stays down), or it is shutting down. */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,6 +1,7 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './address.ts';
 export * from './capture-provider.ts';
+export * from './dns-records.ts';
 export * from './domains.ts';
 export * from './return-path.ts';
 export * from './smtp-provider.ts';
