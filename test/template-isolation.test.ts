@@ -155,14 +155,14 @@ describe('template work that cannot block the API', () => {
     expect(worstMs).toBeLessThan(100);
   });
 
-  it('answers a save of thousands of outputs at once, refused by count', async () => {
+  it('refuses a save of thousands of outputs by their count, before parsing them', async () => {
     const html = '{{ a }}'.repeat(32_000);
-    const started = performance.now();
     const saved = await aviso.request('PUT', '/v1/templates/many', { body: email({ html }) });
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(saved.status).toBe(422);
     expect(saved.body.error).toMatchObject({ code: 'template_too_large', path: 'locales.en.email.html' });
-    expect(saved.body.error.message).toContain(String(templateLimits.liquidNodes));
+    expect(saved.body.error.message).toContain(
+      `32000 Liquid tags and outputs; the limit is ${templateLimits.liquidNodes}`,
+    );
   });
 
   it('refuses sources over their size limit before any work', async () => {
