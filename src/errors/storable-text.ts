@@ -4,12 +4,13 @@
 // a request, so such input is a 422 naming its field, never a 500 from the database.
 import { type ErrorBody, formatPath } from './errors.ts';
 
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// String.prototype.isWellFormed (ES2024, in Node 20+) is not in the ES2023 lib TypeScript uses.
+const wellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** Why `text` cannot be stored, or undefined when it can. */
 export function unstorableText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'holds a NUL character (U+0000), which cannot be stored';
-  if (loneSurrogate.test(text)) return 'holds a lone UTF-16 surrogate, which is not valid Unicode';
+  if (!wellFormed(text)) return 'holds a lone UTF-16 surrogate, which is not valid Unicode';
   return undefined;
 }
 
@@ -21,7 +22,10 @@ export function unstorableTextIssues(value: unknown, prefix: PropertyKey[] = [],
   const issues: ErrorBody[] = [];
   const report = (path: PropertyKey[], problem: string, what: string) =>
     issues.push({ code: 'invalid_characters', message: `This ${what} ${problem}.`, path: formatPath(path) });
-  const walk = (node: unknown, path: PropertyKey[], depth: number) => {
+  // One path, pushed and popped as the walk goes (copied only for a report): a batch of
+  // thousands of messages is walked on every request, so the walk must not allocate per node.
+  const path = [...prefix];
+  const walk = (node: unknown, depth: number) => {
     if (issues.length >= limit || depth > maxDepth) return;
     if (typeof node === 'string') {
       const problem = unstorableText(node);
@@ -32,15 +36,22 @@ export function unstorableTextIssues(value: unknown, prefix: PropertyKey[] = [],
     // Bytes (a raw mail, a CSV file) are not text fields: whoever reads them stores clean text.
     if (ArrayBuffer.isView(node)) return;
     if (Array.isArray(node)) {
-      for (const [i, item] of node.entries()) walk(item, [...path, i], depth + 1);
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        walk(node[i], depth + 1);
+        path.pop();
+      }
       return;
     }
-    for (const [key, item] of Object.entries(node)) {
+    for (const key in node) {
+      if (!Object.hasOwn(node, key)) continue;
+      path.push(key);
       const problem = unstorableText(key);
-      if (problem) report([...path, key], problem, 'field name');
-      walk(item, [...path, key], depth + 1);
+      if (problem) report(path, problem, 'field name');
+      walk((node as Record<string, unknown>)[key], depth + 1);
+      path.pop();
     }
   };
-  walk(value, prefix, 0);
+  walk(value, 0);
   return issues;
 }
