@@ -32,7 +32,7 @@ export const settings = {
   },
   dataDir: {
     env: 'AVISO_DATA_DIR',
-    doc: 'Where the embedded PostgreSQL keeps its data (as root, when the `postgres` user cannot reach this folder, e.g. under `/root`, the cluster itself goes to `/var/lib/aviso/<id>` and the folder records where).',
+    doc: 'Where the embedded PostgreSQL keeps its data (as root, when the `postgres` user cannot reach this folder, e.g. under `/root`, the cluster itself goes to `/var/lib/aviso/<id>` and the folder records where; binaries it cannot run in node_modules are copied to `/var/lib/aviso/postgresql-<version>`).',
     schema: z.string().min(1).default('./.aviso'),
   },
   host: {

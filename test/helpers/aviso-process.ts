@@ -27,9 +27,9 @@ export interface AvisoProcess {
 
 export async function startAvisoProcess(
   env: Record<string, string>,
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; bin?: string } = {},
 ): Promise<AvisoProcess> {
-  const child = spawn(process.execPath, [avisoBin, 'start'], {
+  const child = spawn(process.execPath, [options.bin ?? avisoBin, 'start'], {
     cwd: options.cwd,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,14 +73,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `aviso ARGS…`, or a whole shell command line when `args` is a string. */
+/**
+ * Runs `aviso ARGS…` (the repo's bin/aviso.js, or `bin`), or a whole shell command line when
+ * `args` is a string.
+ */
 export async function avisoCli(
   args: string[] | string,
   env: Record<string, string>,
   cwd?: string,
+  bin = avisoBin,
 ): Promise<CliResult> {
-  const [file, argv] =
-    typeof args === 'string' ? ['sh', ['-c', args]] : [process.execPath, [avisoBin, ...args]];
+  const [file, argv] = typeof args === 'string' ? ['sh', ['-c', args]] : [process.execPath, [bin, ...args]];
   try {
     const { stdout, stderr } = await exec(file, argv, { cwd, env: childEnv(env) });
     return { code: 0, stdout, stderr };
