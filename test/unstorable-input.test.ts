@@ -134,6 +134,8 @@ describe('attachments', () => {
 
   it.each([
     ['not base64', { content: 'abc!' }],
+    ['plain text of three letters, unpadded', { content: 'abc' }],
+    ['unpadded base64', { content: 'YWJjZA' }],
     ['one character too many', { content: 'QUJDR' }],
     ['padding in the middle', { content: 'QQ==QUJD' }],
   ])('refuses content that is %s with 422 invalid_base64 at its path', async (_name, attachment) => {
@@ -143,8 +145,9 @@ describe('attachments', () => {
   });
 
   it.each([
-    ['unpadded', 'YWJj', 'abc'],
-    ['unpadded by one', 'YWJjZA', 'abcd'],
+    ['four characters', 'YWJj', 'abc'],
+    ['padded', 'YWJjZA==', 'abcd'],
+    ['padded by one, with a blank in the padding', 'YWJjZGU= ', 'abcde'],
     ['base64url', 'P_8-', '?\u00ff>'],
     ['with line breaks', 'YWJj\r\nZGVm', 'abcdef'],
   ])('accepts %s content and stores the bytes', async (_name, content, decoded) => {

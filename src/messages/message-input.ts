@@ -127,7 +127,11 @@ const headersSchema = z
     additionalProperties: { type: 'string', maxLength: 998, pattern: singleLinePattern },
   });
 
-/** What decodeBase64Content reads, for the document: base64 or base64url, blanks, padding. */
+/**
+ * The characters decodeBase64Content reads, for the document. The rest of its rule (groups of
+ * four, padded) is in the description: a pattern that counts groups makes validators' regular
+ * expressions recurse once per group and overflow their stack on a file of a few MB.
+ */
 const base64Pattern = '^[A-Za-z0-9+/_\\s-]*={0,2}\\s*$';
 
 /** C0 and C1 control characters and DEL: nothing a file name shows. */
@@ -168,11 +172,16 @@ const attachmentSchema = z.strictObject({
     .refine((s) => decodeBase64Content(s) !== undefined, {
       ...custom(
         'invalid_base64',
-        'Attachment content must be base64 (RFC 4648; padding may be left out, base64url is read too).',
+        'Attachment content must be base64 (RFC 4648, with its "=" padding; base64url is read too): its length without blanks is a multiple of 4.',
       ),
     })
     .optional()
-    .meta({ description: 'The file, base64-encoded (email).', pattern: base64Pattern }),
+    .meta({
+      description:
+        'The file, base64-encoded (email): RFC 4648 with its "=" padding (a length, blanks aside, that is a multiple of 4); the base64url alphabet and line breaks are read too.',
+      pattern: base64Pattern,
+      contentEncoding: 'base64',
+    }),
   url: z
     .url({ protocol: /^https?$/, message: 'Write an http(s) URL.' })
     .max(2000)
@@ -196,14 +205,14 @@ const attachmentSchema = z.strictObject({
 
 /**
  * Attachment content as PostgreSQL's decode(…, 'base64') takes it: whitespace removed,
- * base64url read as base64, padding added; undefined when it is not base64 at all.
+ * base64url read as base64; undefined when it is not padded base64. Padding is required, as
+ * the vendors' APIs require it: without it, plain text sent by mistake ("abc", "invoice")
+ * would often pass as base64 and go out as garbage bytes.
  */
 export function decodeBase64Content(content: string): string | undefined {
   const compact = content.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  const body = compact.replace(/={1,2}$/, '');
-  if (!/^[A-Za-z0-9+/]*$/.test(body) || body.length % 4 === 1) return undefined;
-  if (compact.length !== body.length && compact.length % 4 !== 0) return undefined;
-  return body + '='.repeat((4 - (body.length % 4)) % 4);
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  return compact;
 }
 
 export const channelSchema = z.enum(['email', 'sms', 'whatsapp']);

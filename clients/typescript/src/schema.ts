@@ -1313,7 +1313,7 @@ export interface components {
             attachments?: {
                 /** @description The name recipients see and save the file as: no folders, no control characters. */
                 filename: string;
-                /** @description The file, base64-encoded (email). */
+                /** @description The file, base64-encoded (email): RFC 4648 with its "=" padding (a length, blanks aside, that is a multiple of 4); the base64url alphabet and line breaks are read too. */
                 content?: string;
                 /**
                  * Format: uri
