@@ -49,4 +49,24 @@ describe('aviso bounces parse', () => {
     expect(lines[1].results[0]).toMatchObject({ reason: 'feedback', feedbackType: 'abuse', status: '' });
     expect(lines[2].results).toEqual([]);
   });
+
+  it('says with --explain which rule decided each field', async () => {
+    const file = `${corpus}eml/lhost-exim-01.eml`;
+    const { code, stdout } = await aviso('bounces', 'parse', '--explain', file);
+    expect(code).toBe(0);
+    const line = JSON.parse(stdout);
+    expect(line.kind).toBe('bounce');
+    const [result] = line.results;
+    expect(result).toMatchObject({ reason: 'blocked', status: '5.7.0' });
+    expect(result.explain).toEqual({
+      recipient: 'from the exim reader',
+      status: "the code in the server's reply",
+      reason: 'the words "please use the smtp server of your isp"',
+      hardBounce: 'blocked is not a final verdict on the address',
+    });
+    // The rules that applied, by the ids the corpus test's leave-one-family-out measure uses.
+    expect(line.rules).toEqual(
+      expect.arrayContaining(['reader:exim', 'phrase:blocked:please use the smtp server of your isp']),
+    );
+  });
 });

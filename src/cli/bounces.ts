@@ -2,7 +2,7 @@
 // files, one JSON line per file. Reads files only: it never opens the database.
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { parseBounce } from '../channels/email/bounce/index.ts';
+import { parseBounce, withRules } from '../channels/email/bounce/index.ts';
 
 export function bouncesCommand(): Command {
   const bounces = new Command('bounces').description(
@@ -12,7 +12,11 @@ export function bouncesCommand(): Command {
   bounces
     .command('parse <files...>')
     .description('Print, for each message file, one JSON line with the recipients it reports on and why.')
-    .action(async (files: string[]) => {
+    .option(
+      '--explain',
+      'add, for each recipient, which rule decided each field (recipient, status, reason, hardBounce), and the rules that applied',
+    )
+    .action(async (files: string[], options: { explain?: boolean }) => {
       for (const file of files) {
         let raw: Buffer;
         try {
@@ -22,7 +26,10 @@ export function bouncesCommand(): Command {
           process.exitCode = 1;
           continue;
         }
-        const report = await parseBounce(raw);
+        const session = { disabled: new Set<string>(), fired: new Set<string>(), explain: true };
+        const report = await (options.explain
+          ? withRules(session, () => parseBounce(raw))
+          : parseBounce(raw));
         const results = report.results.map((r) => ({
           recipient: r.recipient,
           status: r.status,
@@ -30,8 +37,10 @@ export function bouncesCommand(): Command {
           reason: r.reason,
           hardBounce: r.hardBounce,
           feedbackType: r.feedbackType,
+          ...(options.explain ? { explain: r.explain ?? { kind: `a ${report.kind} report` } } : {}),
         }));
-        process.stdout.write(`${JSON.stringify({ file, results })}\n`);
+        const rules = options.explain ? { kind: report.kind, rules: [...session.fired] } : {};
+        process.stdout.write(`${JSON.stringify({ file, results, ...rules })}\n`);
       }
     });
 

@@ -90,6 +90,7 @@ export function dsnFailures(status: DeliveryStatus): RecipientFailure[] {
       diagnostic: typedValue(diagnosticCode),
       localDelivery: /^x-unix\s*;/i.test(diagnosticCode),
       status: statusCode,
+      source: 'the RFC 3464 delivery-status fields',
       action: (fields.get('action') ?? '').toLowerCase().split(/[\s(;]/)[0] ?? '',
     });
   }

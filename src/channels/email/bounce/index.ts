@@ -3,7 +3,9 @@
 export { type Headers, messageHeaders } from './mime.ts';
 export { parseBounce } from './parse.ts';
 export { classifyFailure, isHardBounce } from './reasons.ts';
+export { type RuleSession, withRules } from './rules.ts';
 export {
+  type BounceExplanation,
   type BounceReason,
   type BounceReport,
   type BounceResult,

@@ -26,20 +26,21 @@ import {
   toBinary,
 } from './mime.ts';
 import { classifyFailure } from './reasons.ts';
+import { rule } from './rules.ts';
 import { findReplyCode, findStatus } from './status-codes.ts';
 import type { BounceReport, BounceResult, RecipientFailure } from './types.ts';
 
 /** Most specific first: each reader recognises its family by a signature phrase. */
-const readers: readonly FormatReader[] = [
-  readGmail,
-  readExim,
-  readDragonFly,
-  readSendmail,
-  readExchange,
-  readAngleBlocks,
-  readNamingSentences,
-  readTranscript,
-  readGeneric,
+const readers: readonly [string, FormatReader][] = [
+  ['gmail', readGmail],
+  ['exim', readExim],
+  ['dragonfly', readDragonFly],
+  ['sendmail', readSendmail],
+  ['exchange', readExchange],
+  ['angle-blocks', readAngleBlocks],
+  ['naming-sentences', readNamingSentences],
+  ['transcript', readTranscript],
+  ['generic', readGeneric],
 ];
 
 /** Lines after which a notice quotes the message that failed. */
@@ -118,9 +119,11 @@ function completeFromText(failures: RecipientFailure[], fromText: RecipientFailu
 }
 
 function readText(message: BounceText): RecipientFailure[] {
-  for (const read of readers) {
+  for (const [name, read] of readers) {
     const found = read(message);
-    if (found && found.length > 0) return found;
+    if (found && found.length > 0 && rule(`reader:${name}`)) {
+      return found.map((f) => ({ ...f, source: f.source ?? `the ${name} reader` }));
+    }
   }
   return [];
 }
@@ -191,7 +194,11 @@ async function parseOne(raw: string): Promise<BounceReport> {
     const recipient = findAddress(original.to);
     if (recipient) failures = [{ recipient, diagnostic: '', action: 'failed' }];
   }
-  if (/@googlegroups\.com$/.test(failures[0]?.recipient ?? '') && /google/i.test(from)) {
+  if (
+    /@googlegroups\.com$/.test(failures[0]?.recipient ?? '') &&
+    /google/i.test(from) &&
+    rule('google-groups-refusal')
+  ) {
     // Google Groups refusing a post: the group does not exist or the sender may not post.
     failures = failures.map((f) => (f.status || findStatus(f.diagnostic) ? f : { ...f, reason: 'rejected' }));
   }

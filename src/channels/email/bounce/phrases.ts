@@ -2,6 +2,7 @@
 // providers (after sisimai's Sisimai::Reason::* lists). Matched against the lower-cased
 // diagnostic with runs of white space collapsed. Keep entries generic: a phrase belongs
 // here when any server could say it, never because one message in a corpus does.
+import { rule } from './rules.ts';
 import type { BounceReason } from './types.ts';
 
 export type PhraseList = readonly (string | RegExp)[];
@@ -786,10 +787,16 @@ const unless: Partial<Record<BounceReason, RegExp>> = {
 };
 
 export function matchesReason(reason: BounceReason, normalized: string): boolean {
-  return matches(phrases[reason], normalized) && !unless[reason]?.test(normalized);
+  return matchedPhrase(reason, normalized) !== undefined;
 }
 
-export function matches(list: PhraseList | undefined, normalized: string): boolean {
-  if (!list) return false;
-  return list.some((p) => (typeof p === 'string' ? normalized.includes(p) : p.test(normalized)));
+/** The first of a reason's phrases that the text holds (as written in the list), if any. */
+export function matchedPhrase(reason: BounceReason, normalized: string): string | undefined {
+  const list = phrases[reason];
+  if (!list || unless[reason]?.test(normalized)) return undefined;
+  for (const p of list) {
+    const hit = typeof p === 'string' ? normalized.includes(p) : p.test(normalized);
+    if (hit && rule(`phrase:${reason}:${String(p)}`)) return String(p);
+  }
+  return undefined;
 }

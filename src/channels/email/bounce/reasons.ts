@@ -3,7 +3,8 @@
 // reason that the words or a specific status code show wins over the vaguer ones after it.
 
 import { commandOf } from './formats/types.ts';
-import { matchesReason, normalize } from './phrases.ts';
+import { matchedPhrase, matchesReason, normalize } from './phrases.ts';
+import { explaining, rule } from './rules.ts';
 import { findReplyCode, findStatus, pseudoStatus, reasonOfStatus } from './status-codes.ts';
 import type { BounceReason, BounceResult, RecipientFailure } from './types.ts';
 
@@ -91,54 +92,99 @@ const noSuchAccount = /this user doesn't have an? \S+ account/;
  * "User unknown" is only a fact about the mailbox when the status code says so (X.1.1) or
  * the server said it in reply to RCPT TO. Said after DATA (or when we cannot tell), it is
  * how content filters and per-user rules refuse a message: filtered, not userunknown.
+ * Answers why it is, or undefined.
  */
-function isUserUnknown(failure: RecipientFailure, text: string, named: BounceReason | undefined): boolean {
-  if (named === 'userunknown') return !notAboutTheMailbox.some((r) => matchesReason(r, text));
-  if (named === 'suspend' || !matchesReason('userunknown', text)) return false;
-  if (noSuchAccount.test(text)) return true;
+function userUnknownBecause(
+  failure: RecipientFailure,
+  text: string,
+  named: BounceReason | undefined,
+): string | undefined {
+  if (named === 'userunknown') {
+    return notAboutTheMailbox.some((r) => matchesReason(r, text))
+      ? undefined
+      : `the status code ${failure.status || findStatus(failure.diagnostic)} names an unknown user`;
+  }
+  if (named === 'suspend') return undefined;
+  const phrase = matchedPhrase('userunknown', text);
+  if (!phrase) return undefined;
+  if (noSuchAccount.test(text) && rule('no-such-account')) return `"${phrase}", and no account can exist`;
   // No SMTP reply quoted: the reporting MTA's own verdict on the address (Exchange, Notes…).
   const classOnly = !failure.status || /^[45]\.0\.0$/.test(failure.status);
   const ownVerdict = !failure.command && classOnly && !findReplyCode(failure.diagnostic);
-  return failure.command === 'RCPT' || ownVerdict;
+  if (failure.command === 'RCPT') return `"${phrase}" in reply to RCPT TO`;
+  if (ownVerdict && rule('own-verdict-on-address')) {
+    return `"${phrase}", the reporting server's own verdict (no SMTP reply quoted)`;
+  }
+  return undefined;
 }
 
-function isFiltered(failure: RecipientFailure, text: string, named: BounceReason | undefined): boolean {
-  const words = matchesReason('filtered', text) || matchesReason('userunknown', text);
-  if (named === 'filtered') return words;
-  return failure.command !== 'RCPT' && failure.command !== 'MAIL' && words;
+function filteredBecause(
+  failure: RecipientFailure,
+  text: string,
+  named: BounceReason | undefined,
+): string | undefined {
+  const phrase = matchedPhrase('filtered', text) ?? matchedPhrase('userunknown', text);
+  if (!phrase) return undefined;
+  if (named === 'filtered') return `the status code names a per-user refusal, and "${phrase}"`;
+  if (failure.command === 'RCPT' || failure.command === 'MAIL') return undefined;
+  return `"${phrase}" not in reply to RCPT TO (${failure.command ? `after ${failure.command}` : 'command unknown'})`;
 }
 
 export function classifyReason(failure: RecipientFailure, status: string): BounceReason {
-  const reason = decideReason(failure, status);
-  // A DNS failure reported as temporary is the network's, not a domain that does not exist.
-  return reason === 'hostunknown' && status.startsWith('4') ? 'networkerror' : reason;
+  return decide(failure, status)[0];
 }
 
-function decideReason(failure: RecipientFailure, status: string): BounceReason {
+type Decision = [BounceReason, string];
+
+function decide(failure: RecipientFailure, status: string): Decision {
+  const [reason, why] = decideReason(failure, status);
+  // A DNS failure reported as temporary is the network's, not a domain that does not exist.
+  return reason === 'hostunknown' && status.startsWith('4')
+    ? ['networkerror', `${why}, but temporary (a DNS lookup that may work later)`]
+    : [reason, why];
+}
+
+function decideReason(failure: RecipientFailure, status: string): Decision {
   const text = normalize(failure.diagnostic);
-  if (failure.localDelivery) return matchesReason('mailboxfull', text) ? 'mailboxfull' : 'mailererror';
-  if (failure.reason) return failure.reason;
+  if (failure.localDelivery) {
+    return matchesReason('mailboxfull', text)
+      ? ['mailboxfull', 'a local delivery program said the mailbox is full']
+      : ['mailererror', 'a local delivery program failed (X-Unix)'];
+  }
+  if (failure.reason) return [failure.reason, `stated by ${failure.source ?? 'the format'}`];
   const named = reasonOfStatus(status);
   const strong = looseCodes.has(`5${status.slice(1)}`) ? undefined : named;
   for (const reason of firstPass) {
     if (reason === 'userunknown') {
-      if (isUserUnknown(failure, text, strong)) return reason;
+      const why = userUnknownBecause(failure, text, strong);
+      if (why) return [reason, why];
     } else if (reason === 'filtered') {
-      if (isFiltered(failure, text, strong)) return reason;
-    } else if (strong === reason || matchesReason(reason, text)) {
-      return reason;
+      const why = filteredBecause(failure, text, strong);
+      if (why) return [reason, why];
+    } else {
+      if (strong === reason) return [reason, `the status code ${status} names it`];
+      const phrase = matchedPhrase(reason, text);
+      if (phrase) return [reason, `the words "${phrase}"`];
     }
   }
   for (const reason of secondPass) {
-    if (matchesReason(reason, text)) return reason;
+    const phrase = matchedPhrase(reason, text);
+    if (phrase) return [reason, `the words "${phrase}" (vaguer words, checked after the specific ones)`];
   }
-  if (named) return named;
-  if (failure.action === 'delayed' || failure.temporary) return 'expired';
+  if (named) return [named, `the status code ${status}, used loosely by servers, and no words said more`];
+  if (failure.action === 'delayed' || failure.temporary)
+    return ['expired', 'a delay notice with no cause given'];
   const bySubject = reasonOfSubject(status);
-  if (bySubject && !/^[45]\.0\.0$/.test(status)) return bySubject;
+  if (bySubject && !/^[45]\.0\.0$/.test(status)) {
+    return [bySubject, `the subject of the status code ${status} (RFC 3463 §3)`];
+  }
   // RFC 5321 §4.2.2: 500-504 are about the command itself.
-  if (/^50[0-4]$/.test(findReplyCode(failure.diagnostic))) return 'syntaxerror';
-  return text.trim() || status ? 'onhold' : 'undefined';
+  if (/^50[0-4]$/.test(findReplyCode(failure.diagnostic))) {
+    return ['syntaxerror', 'a 500-504 reply: the command itself was refused (RFC 5321 §4.2.2)'];
+  }
+  return text.trim() || status
+    ? ['onhold', 'nothing in the code or the words names a cause']
+    : ['undefined', 'the report gives neither a code nor words'];
 }
 
 /** RFC 3463 §3.1 with RFC 5321 §4.2.1: a 4 says "try again later". */
@@ -155,29 +201,48 @@ export function isHardBounce(reason: BounceReason, status: string): boolean {
 }
 
 /** The status code: the report's own, unless the server's reply has a more specific one. */
-function chooseStatus(failure: RecipientFailure): string {
+function chooseStatus(failure: RecipientFailure): [string, string] {
   const given = failure.status ?? '';
   const inReply = findStatus(failure.diagnostic);
-  if (!given) return inReply;
+  if (!given) return [inReply, inReply ? "the code in the server's reply" : ''];
   // The remote server's own code is more precise than the one the reporting MTA chose for
   // its report, unless the server's is only a class (5.0.0).
-  if (inReply && !/^[45]\.0\.0$/.test(inReply)) return inReply;
-  return given;
+  if (inReply && !/^[45]\.0\.0$/.test(inReply)) {
+    return [inReply, `the code in the server's reply, more specific than the report's ${given}`];
+  }
+  return [given, `the report's Status (${failure.source ?? 'the report'})`];
 }
 
 export function classifyFailure(reported: RecipientFailure): BounceResult {
   const failure = { ...reported, command: reported.command ?? commandOf(reported.diagnostic) };
-  let status = chooseStatus(failure);
+  let [status, statusWhy] = chooseStatus(failure);
   const replyCode = failure.replyCode || findReplyCode(failure.diagnostic, status);
-  const reason = classifyReason(failure, status);
-  if (!status) status = pseudoStatus(reason, isTemporary(failure, status, replyCode));
-  return {
+  const [reason, reasonWhy] = decide(failure, status);
+  if (!status) {
+    const temporary = isTemporary(failure, status, replyCode);
+    status = pseudoStatus(reason, temporary);
+    statusWhy = `none given: the pseudo code for ${reason}, ${temporary ? 'temporary' : 'permanent'}`;
+  }
+  const hardBounce = isHardBounce(reason, status);
+  const result: BounceResult = {
     recipient: failure.recipient.toLowerCase(),
     status,
     replyCode,
     reason,
-    hardBounce: isHardBounce(reason, status),
+    hardBounce,
     feedbackType: null,
     diagnostic: failure.diagnostic.replace(/\s+/g, ' ').trim().slice(0, 1000),
+  };
+  if (!explaining()) return result;
+  return {
+    ...result,
+    explain: {
+      recipient: `from ${failure.source ?? 'the report'}`,
+      status: statusWhy,
+      reason: reasonWhy,
+      hardBounce: hardBounce
+        ? `${reason} at ${status} means the address cannot receive mail`
+        : `${reason} is not a final verdict on the address`,
+    },
   };
 }

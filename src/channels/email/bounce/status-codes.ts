@@ -1,6 +1,7 @@
 // Enhanced status codes (RFC 3463) and SMTP reply codes (RFC 5321): finding them in a
 // server's words, what a specific code says about the failure, and the code to report when
 // a bounce gives none. Pure; knows nothing about message formats.
+import { rule } from './rules.ts';
 import type { BounceReason } from './types.ts';
 
 /**
@@ -89,7 +90,10 @@ const codeReasons: Record<string, BounceReason> = {
 /** What a specific enhanced status code says, if it says one thing. */
 export function reasonOfStatus(status: string): BounceReason | undefined {
   if (!status) return undefined;
-  return codeReasons[status] ?? codeReasons[`5${status.slice(1)}`];
+  const own = codeReasons[status];
+  if (own) return rule(`code:${status}`) ? own : undefined;
+  const twin = codeReasons[`5${status.slice(1)}`];
+  return twin && rule(`code:5${status.slice(1)}`) ? twin : undefined;
 }
 
 /**

@@ -56,6 +56,15 @@ export interface BounceResult {
   diagnostic: string;
   /** A delay notice (RFC 3464 Action: delayed): the sending server is still trying. */
   delayed?: true;
+  /** Which rule decided each field (only when asked: `aviso bounces parse --explain`). */
+  explain?: BounceExplanation;
+}
+
+export interface BounceExplanation {
+  recipient: string;
+  status: string;
+  reason: string;
+  hardBounce: string;
 }
 
 export interface BounceReport {
@@ -91,4 +100,6 @@ export interface RecipientFailure {
   /** The report says the failure is temporary (a delay notice, a 4XX). */
   temporary?: boolean;
   feedbackType?: string;
+  /** Where the recipient and words were read (for --explain): the DSN, a family's reader. */
+  source?: string;
 }
