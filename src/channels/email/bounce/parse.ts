@@ -141,7 +141,19 @@ function complaintResults(recipients: string[], feedbackType: string): BounceRes
   }));
 }
 
-const deliveredActions = new Set(['delivered', 'relayed', 'expanded']);
+/** RFC 3464 §2.3.3's successes, and "deliverable" (what some MTAs write for a verified address). */
+const deliveredActions = new Set(['delivered', 'relayed', 'expanded', 'deliverable']);
+
+/**
+ * A recipient the report says was delivered: by its Action, or by a success Status (2.X.X,
+ * RFC 3463 §3.1) with no failure Action. A success never suppresses anyone.
+ */
+function wasDelivered(f: RecipientFailure): boolean {
+  if (deliveredActions.has(f.action ?? '')) return true;
+  const failedAction = f.action === 'failed' || f.action === 'delayed';
+  // The report's own Status only: a reply quoted in the words may be an earlier command's 250.
+  return !failedAction && /^2\./.test(f.status ?? '');
+}
 
 /** The "From sender date" line that starts each message of an mbox file. */
 const mboxSeparator = /^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} /gm;
@@ -219,13 +231,17 @@ async function parseOne(raw: string): Promise<BounceReport> {
     }
     return { kind: 'none', results: [], original };
   }
-  const failed = failures.filter((f) => !deliveredActions.has(f.action ?? ''));
+  const failed = failures.filter((f) => !wasDelivered(f));
   if (failed.length === 0) {
     return { kind: 'delivered', results: failures.map(deliveredResult), original };
   }
-  const results = failed.map((f) =>
-    f.action === 'delayed' ? { ...classifyFailure(f), delayed: true as const } : classifyFailure(f),
-  );
+  const results = failed
+    .map((f) =>
+      f.action === 'delayed' ? { ...classifyFailure(f), delayed: true as const } : classifyFailure(f),
+    )
+    // The last guard of the rule above: whatever the words, a 2.X.X verdict is not a bounce.
+    .filter((r) => !r.status.startsWith('2'));
+  if (results.length === 0) return { kind: 'delivered', results: failures.map(deliveredResult), original };
   return { kind: 'bounce', results, original };
 }
 

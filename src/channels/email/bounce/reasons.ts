@@ -203,7 +203,8 @@ export function isHardBounce(reason: BounceReason, status: string): boolean {
 /** The status code: the report's own, unless the server's reply has a more specific one. */
 function chooseStatus(failure: RecipientFailure): [string, string] {
   const given = failure.status ?? '';
-  const inReply = findStatus(failure.diagnostic);
+  // A success in the words is an earlier command's reply (`250 2.1.0 sender ok`), not this one.
+  const inReply = findStatus(failure.diagnostic, { failuresOnly: true });
   if (!given) return [inReply, inReply ? "the code in the server's reply" : ''];
   // The remote server's own code is more precise than the one the reporting MTA chose for
   // its report, unless the server's is only a class (5.0.0).

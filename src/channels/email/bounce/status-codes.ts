@@ -144,11 +144,16 @@ export function pseudoStatus(reason: BounceReason, temporary: boolean): string {
   return code ? `${temporary ? 4 : 5}.0.${code}` : '';
 }
 
-/** The first enhanced status code in a text (RFC 3463 §2: class.subject.detail). */
-export function findStatus(text: string): string {
+/**
+ * The first enhanced status code in a text (RFC 3463 §2: class.subject.detail); with
+ * `failuresOnly`, the first of class 4 or 5 (a transcript quotes successes before the failure).
+ */
+export function findStatus(text: string, options: { failuresOnly?: boolean } = {}): string {
   // Not the tail of an IP address or a version number.
-  const m = /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/.exec(text);
-  return m?.[1] ?? '';
+  const pattern = options.failuresOnly
+    ? /(?:^|[^\d.])([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/
+    : /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/;
+  return pattern.exec(text)?.[1] ?? '';
 }
 
 /** The first SMTP reply code that starts a reply (`550 …`, `550-…`, `said: 550`). */
