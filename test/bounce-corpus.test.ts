@@ -112,14 +112,14 @@ describe('bounce corpus', () => {
     const labels = JSON.parse(await readFile(`${corpus}labels.json`, 'utf8')) as Record<string, Expected[]>;
     const verdicts = (results: BounceResult[]) =>
       results.map((r) => `${r.reason} ${r.status} ${r.hardBounce}`);
-    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const mutations: Record<string, (raw: string, recipient: string) => string> = {
       'line endings': (raw) =>
         raw.includes('\r\n') ? raw.replace(/\r\n/g, '\n') : raw.replace(/\n/g, '\r\n'),
       // Every address with the failed one's local part gets another: the verdict is about the
       // server's words, never about who the recipient was.
       'local part': (raw, recipient) =>
-        raw.replace(new RegExp(`${escape(recipient.split('@')[0] ?? '')}(?=@)`, 'gi'), 'zq7-person'),
+        raw.replace(new RegExp(`${escapeRegExp(recipient.split('@')[0] ?? '')}(?=@)`, 'gi'), 'zq7-person'),
     };
     const changed: string[] = [];
     let tried = 0;

@@ -788,7 +788,7 @@ const notMaybe = String.raw`(?<!\bmay )(?<!\bmight )(?<!\bmay be )(?<!\bcould be
 export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
   userunknown: [
     new RegExp(
-      String.raw`\b(?:unknown|invalid|non-?existent|no such|unrouteable|bad)\s+(?:local\s+)?${mailboxNoun}\b`,
+      String.raw`\b(?:unknown|invalid|non-?existent|no such|unrouteable|bad)\s+(?:(?!sender\b|from\b|return\b)\S+\s+){0,2}${mailboxNoun}\b`,
     ),
     new RegExp(
       String.raw`${notSender}\b${mailboxNoun}${words(4)}\s+(?:is\s+)?${notMaybe}(?:unknown|not found|does not exist|doesn'?t exist|not exist|not valid|invalid|not registered|could not be found|couldn'?t be found|no longer exists)\b`,
@@ -814,6 +814,7 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
   ],
   expired: [
     /\b(?:after|in)\s+\d+(?:\.\d+)?\s+(?:hours?|days?|attempts?|retries|tries)\b/,
+    /\bfailed\s+(?:after\s+)?\d+\s+(?:attempts|retries|tries)\b/,
     /\b(?:delivery|retry|queue|message)\b(?:\s+\S+){0,3}?\s+(?:expired|timed out|aborted|too long)\b/,
     /\bgiving up\b/,
   ],
@@ -825,6 +826,18 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
   toomanyconn: [/\b(?:connection|connections|session)s?\b(?:\s+\S+){0,2}?\s+(?:frequency|rate|limit)\b/],
   authfailure: [
     /\b(?:dmarc|spf|dkim)\b(?:\s+\S+){0,3}?\s+(?:check\s+)?(?:fail|failed|failure|reject|rejected)\b/,
+    // A refusal that names the sender domain's DMARC policy (RFC 7489 §6.3) is one.
+    /\bdmarc\b(?:\s+\S+){0,2}?\s+polic(?:y|ies)\b|\bpolicy\b(?:\s+\S+){0,3}?\s+\bdmarc\b/,
+  ],
+  virusdetected: [/\b(?:virus|viruses|malware|infected|trojan|worm)\b/],
+  requireptr: [
+    /\b(?:ptr record|reverse dns|rdns|reverse (?:dns )?lookup|reverse hostname)\b/,
+    /\bmismatch\w*\s+(?:the\s+)?(?:client|connecting|sending)\s+ip\b/,
+  ],
+  systemerror: [/\bservice (?:is )?(?:currently |temporarily )?(?:unavailable|not available)\b/],
+  notcompliantrfc: [
+    /\b(?:malformed|invalid|missing|multiple|duplicate)\b(?:\s+\S+){0,3}?\s+(?:in\s+(?:the\s+)?)?(?:from|to|date|message-id|subject)?:?\s*headers?\b/,
+    /\bnot (?:rfc ?\d{3,4} )?compliant\b|\bnon-?compliant\b|\bviolates? rfc ?\d{3,4}\b/,
   ],
   policyviolation: [
     /\b(?:denied|rejected|refused|blocked)\s+(?:by|due to|for)\s+(?:local\s+|security\s+|our\s+)?polic(?:y|ies)\b/,
