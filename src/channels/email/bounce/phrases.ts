@@ -795,7 +795,7 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     ),
   ],
   hostunknown: [
-    /\b(?:unknown|invalid|non-?existent|no such|unresolvable)\s+(?:domain|host|hostname)\b/,
+    /\b(?:unknown|invalid|non-?existent|no such|unresolvable)\s+(?:e-?mail\s+|mail\s+)?(?:domain|host|hostname)\b/,
     new RegExp(
       String.raw`\b(?:domain|host|hostname|domain name)${words(3)}\s+(?:is\s+)?${notMaybe}(?:unknown|not found|does not exist|doesn'?t exist|could not be resolved|cannot be resolved|not resolvable)\b`,
     ),
@@ -819,7 +819,7 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\bgiving up\b/,
   ],
   blocked: [
-    /\b(?:ip|client host|client ip|sending ip|source ip|your ip|connecting host|host)\b(?:\s+\S+){0,4}?\s+(?:is\s+)?(?:blocked|bloqu[ée]e?|blacklisted|blocklisted|denylisted|listed|banned|not allowed|invalid)\b/,
+    /\b(?:ip|client host|client ip|sending ip|source ip|your ip|connecting host|host)\b(?:\s+\S+){0,4}?\s+(?:is\s+)?(?<!\bnot )(?:blocked|bloqu[ée]e?|blacklisted|blocklisted|denylisted|listed|banned|not allowed|invalid)\b/,
     /\b(?:adresse ip|ip address|ip)\b(?:\s+\S+){0,3}?\s+(?:source\s+)?bloqu/,
     /\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracuda(?:central)?|blacklist|blocklist)\b/,
   ],
@@ -843,6 +843,7 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\b(?:denied|rejected|refused|blocked)\s+(?:by|due to|for)\s+(?:local\s+|security\s+|our\s+)?polic(?:y|ies)\b/,
     /\bprotocol violation\b/,
   ],
+  filtered: [/\b(?:message|mail|e-?mail)\s+(?:was\s+|has been\s+|is\s+)?filtered\b/],
   norelaying: [/\brelay(?:ing)?\s+(?:access\s+)?(?:denied|not permitted|not allowed|prohibited)\b/],
 };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { concepts } from './phrases.ts';
 import { classifyFailure, classifyReason, isHardBounce } from './reasons.ts';
 import { findReplyCode, findStatus, pseudoStatus, reasonOfStatus } from './status-codes.ts';
 
@@ -95,5 +96,50 @@ describe('classifyFailure', () => {
     expect(isHardBounce('notaccept', '5.1.10')).toBe(true);
     expect(isHardBounce('notaccept', '4.0.0')).toBe(false);
     expect(isHardBounce('mailboxfull', '5.2.2')).toBe(false);
+  });
+});
+
+describe('general grammar: wordings no corpus message has', () => {
+  const reason = (diagnostic: string, command?: string) =>
+    classifyReason({ recipient: 'a@example.com', diagnostic, ...(command ? { command } : {}) }, '');
+
+  it.each([
+    ['550 The destination mailbox you wrote to does not exist here', 'RCPT', 'userunknown'],
+    ['550 Invalid local destination address', 'RCPT', 'userunknown'],
+    ['550 no such mail domain nope.example', undefined, 'hostunknown'],
+    ['550 the domain nope.example does not exist', undefined, 'hostunknown'],
+    ['552 Mailbox storage for this user is full', undefined, 'mailboxfull'],
+    ['550 This account has been disabled by its owner', undefined, 'suspend'],
+    ['554 Your IP 192.0.2.1 is listed at zen.example', undefined, 'blocked'],
+    ['550 Rejected: the DMARC policy of the sender domain says reject', undefined, 'authfailure'],
+    ['554 Attachment contains malware', undefined, 'virusdetected'],
+    ['550 Reverse DNS of the connecting host is missing', undefined, 'requireptr'],
+    ['554 Message has multiple From: headers', undefined, 'notcompliantrfc'],
+    ['Delivery failed after 30 attempts', undefined, 'expired'],
+  ])('%s → %s', (diagnostic, command, expected) => {
+    expect(reason(diagnostic, command)).toBe(expected);
+  });
+
+  it.each([
+    ['550 The account or domain may not exist', 'userunknown'],
+    ['550 Unknown sender address', 'userunknown'],
+  ])('does not read %s as %s', (diagnostic, wrong) => {
+    expect(reason(diagnostic, 'RCPT')).not.toBe(wrong);
+  });
+
+  it('reads a negated listing as no listing', () => {
+    expect(concepts.blocked?.[0]?.test('the connecting host is listed at zen.example')).toBe(true);
+    expect(concepts.blocked?.[0]?.test('the connecting host is not listed at zen.example')).toBe(false);
+  });
+
+  it('takes the code a generic expiry quotes for what actually failed', () => {
+    const result = classifyFailure({
+      recipient: 'a@example.com',
+      status: '4.4.7',
+      action: 'failed',
+      diagnostic:
+        '554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>',
+    });
+    expect(result.status).toBe('4.4.2');
   });
 });

@@ -200,11 +200,24 @@ export function isHardBounce(reason: BounceReason, status: string): boolean {
   return reason === 'notaccept' && status.startsWith('5');
 }
 
+/**
+ * The failure code of the server's words. "Expired" (X.4.7) is how a sending MTA sums up its
+ * retries, and it often quotes the last real reply after it (`4.4.7 Message expired … <421
+ * 4.4.2 Connection timed out>`): that later, more specific code says what went wrong.
+ */
+function specificStatus(diagnostic: string): string {
+  const first = findStatus(diagnostic, { failuresOnly: true });
+  if (!/^[45]\.4\.7$/.test(first)) return first;
+  const rest = diagnostic.slice(diagnostic.indexOf(first) + first.length);
+  const inner = findStatus(rest, { failuresOnly: true });
+  return inner && !/^[45]\.(?:4\.7|0\.0)$/.test(inner) ? inner : first;
+}
+
 /** The status code: the report's own, unless the server's reply has a more specific one. */
 function chooseStatus(failure: RecipientFailure): [string, string] {
   const given = failure.status ?? '';
   // A success in the words is an earlier command's reply (`250 2.1.0 sender ok`), not this one.
-  const inReply = findStatus(failure.diagnostic, { failuresOnly: true });
+  const inReply = specificStatus(failure.diagnostic);
   if (!given) return [inReply, inReply ? "the code in the server's reply" : ''];
   // The remote server's own code is more precise than the one the reporting MTA chose for
   // its report, unless the server's is only a class (5.0.0).
