@@ -823,7 +823,15 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\b(?:adresse ip|ip address|ip)\b(?:\s+\S+){0,3}?\s+(?:source\s+)?bloqu/,
     /\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracuda(?:central)?|blacklist|blocklist)\b/,
   ],
-  toomanyconn: [/\b(?:connection|connections|session)s?\b(?:\s+\S+){0,2}?\s+(?:frequency|rate|limit)\b/],
+  toomanyconn: [
+    /\b(?:connection|connections|session)s?\b(?:\s+\S+){0,2}?\s+(?:frequency|rate|limit)\b/,
+    /\btoo many (?:connections|concurrent|simultaneous|sessions|open)\b/,
+  ],
+  speeding: [
+    // Of messages; a limit on connections is toomanyconn's.
+    /(?<!connection )(?<!connections )\b(?:rate|sending|message|frequency)\s+(?:limit|limited|limiting|exceeded)\b/,
+    /\btoo many (?:messages|mails|e-?mails|recipients|requests)\b(?:\s+\S+){0,4}?\s+(?:in|per|within|from)\b/,
+  ],
   authfailure: [
     /\b(?:dmarc|spf|dkim)\b(?:\s+\S+){0,3}?\s+(?:check\s+)?(?:fail|failed|failure|reject|rejected)\b/,
     // A refusal that names the sender domain's DMARC policy (RFC 7489 §6.3) is one.

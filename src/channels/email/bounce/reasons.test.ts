@@ -127,6 +127,24 @@ describe('general grammar: wordings no corpus message has', () => {
     expect(reason(diagnostic, 'RCPT')).not.toBe(wrong);
   });
 
+  it.each([
+    ['550 5.1.1 Rate limit exceeded for this recipient, try later', 'speeding'],
+    ['550 5.1.1 Too many connections from your host', 'toomanyconn'],
+    ['550 5.1.1 This account has been suspended', 'suspend'],
+  ])('does not take a rate limit or a suspended account for an unknown user: %s', (diagnostic, expected) => {
+    expect(classifyReason({ recipient: 'a@example.com', diagnostic, command: 'RCPT' }, '5.1.1')).toBe(
+      expected,
+    );
+  });
+
+  it.each([
+    ['CONNECT', '554 Rejected', 'blocked'],
+    ['EHLO', '550 Rejected', 'blocked'],
+    ['MAIL', '550 Denied', 'rejected'],
+  ])('reads a bare refusal by the SMTP stage: at %s, %s is %s', (command, diagnostic, expected) => {
+    expect(classifyReason({ recipient: 'a@example.com', diagnostic, command }, '5.0.0')).toBe(expected);
+  });
+
   it('reads a negated listing as no listing', () => {
     expect(concepts.blocked?.[0]?.test('the connecting host is listed at zen.example')).toBe(true);
     expect(concepts.blocked?.[0]?.test('the connecting host is not listed at zen.example')).toBe(false);

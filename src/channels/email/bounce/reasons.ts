@@ -83,6 +83,10 @@ const notAboutTheMailbox: readonly BounceReason[] = [
   'rejected',
   'notaccept',
   'filtered',
+  // A rate limit or a suspended account is no verdict that the mailbox does not exist.
+  'speeding',
+  'toomanyconn',
+  'suspend',
 ];
 
 /** Replies that can only mean the account does not exist, whenever they are sent. */
@@ -170,6 +174,14 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
   for (const reason of secondPass) {
     const phrase = matchedPhrase(reason, text);
     if (phrase) return [reason, `the words "${phrase}" (vaguer words, checked after the specific ones)`];
+  }
+  // RFC 5321 §3.1–3.3: before MAIL FROM only the client is known, so a refusal then is of the
+  // client (its IP or name); at MAIL FROM, of the sender address.
+  if (/^(?:CONNECT|HELO|EHLO)$/.test(failure.command ?? '') && !status.startsWith('2')) {
+    return ['blocked', `refused at ${failure.command}, before any sender or recipient was named`];
+  }
+  if (failure.command === 'MAIL' && /\b(?:rejected|denied|refused|not allowed)\b/.test(text)) {
+    return ['rejected', 'the sender address was refused at MAIL FROM'];
   }
   if (named) return [named, `the status code ${status}, used loosely by servers, and no words said more`];
   if (failure.action === 'delayed' || failure.temporary)
