@@ -128,6 +128,25 @@ function readText(message: BounceText): RecipientFailure[] {
   return [];
 }
 
+/** Mailboxes of mail systems, which notices name as whom to ask, never as who failed. */
+const systemMailbox = /^(?:postmaster|mailer-daemon|mail-daemon|hostmaster|abuse|no-?reply|do-?not-?reply)@/i;
+
+/**
+ * What a plain notice names besides the failed addresses: the original message's sender (it
+ * is the one being told) and mail systems' own mailboxes. Dropped, unless the original message
+ * was sent to that very address.
+ */
+function notNoticeParties(
+  failures: RecipientFailure[],
+  original: Record<string, string>,
+): RecipientFailure[] {
+  const sentTo = new Set(findAddresses(original.to ?? ''));
+  const sender = new Set(findAddresses(`${original.from ?? ''} ${original['return-path'] ?? ''}`));
+  return failures.filter(
+    (f) => sentTo.has(f.recipient) || (!sender.has(f.recipient) && !systemMailbox.test(f.recipient)),
+  );
+}
+
 function complaintResults(recipients: string[], feedbackType: string): BounceResult[] {
   const list = recipients.length > 0 ? recipients : [''];
   return list.map((recipient) => ({
@@ -198,7 +217,10 @@ async function parseOne(raw: string): Promise<BounceReport> {
   const text = humanText(root);
   if (failures.length === 0 && looksLikeDeliveryStatus(text))
     failures = dsnFailures(parseDeliveryStatus(text));
-  const fromText = readText({ headers: root.headers, subject, from, body, originalTo: original.to ?? '' });
+  const fromText = notNoticeParties(
+    readText({ headers: root.headers, subject, from, body, originalTo: original.to ?? '' }),
+    original,
+  );
   failures = failures.length > 0 ? completeFromText(failures, fromText) : fromText;
   if (failures.length === 0 && statusParts.length > 0 && original.to) {
     // A delivery-status report that names no recipient ("Delivery report unavailable") is
