@@ -19,6 +19,13 @@ describe('status codes', () => {
     expect(reasonOfStatus(status)).toBe(reason);
   });
 
+  it('does not take a product version for a status code', () => {
+    expect(findStatus('X-Virus-Scanned: ClamAV 4.5.1 on mx; 550 5.7.1 message refused')).toBe('5.7.1');
+    expect(findStatus('Scanned by amavisd-new 2.11.0 at example.org')).toBe('');
+    expect(findStatus('gateway v5.1.2 said: 554 5.7.0 rejected')).toBe('5.7.0');
+    expect(findStatus('remote server said (#5.1.1) no mailbox here')).toBe('5.1.1');
+  });
+
   it('finds codes in replies, not in IP addresses or versions', () => {
     expect(findStatus('host 192.0.2.1 said: 550 5.1.1 <a@b.c>... User unknown')).toBe('5.1.1');
     expect(findStatus('Sendmail 8.14.4/8.14.4 at 192.0.2.5')).toBe('');

@@ -149,11 +149,28 @@ export function pseudoStatus(reason: BounceReason, temporary: boolean): string {
  * `failuresOnly`, the first of class 4 or 5 (a transcript quotes successes before the failure).
  */
 export function findStatus(text: string, options: { failuresOnly?: boolean } = {}): string {
-  // Not the tail of an IP address or a version number.
+  // Not the tail of an IP address, and not a version number: a product's version follows its
+  // name or a "v" (`ClamAV 4.5.1`, `Sendmail 8.14.4`, `v5.1.2`), a status follows a reply code,
+  // punctuation or a status label, or starts a line.
   const pattern = options.failuresOnly
-    ? /(?:^|[^\d.])([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/
-    : /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/;
-  return pattern.exec(text)?.[1] ?? '';
+    ? /(?:^|[^\d.])([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g
+    : /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g;
+  for (const m of text.matchAll(pattern)) {
+    const before = text.slice(
+      Math.max(0, (m.index ?? 0) - 24),
+      (m.index ?? 0) + m[0].length - (m[1]?.length ?? 0),
+    );
+    if (isVersion(before)) continue;
+    return m[1] ?? '';
+  }
+  return '';
+}
+
+/** The text before a dotted number shows it is a version: `v`, `version`, or a product's name. */
+function isVersion(before: string): boolean {
+  return /(?:\bv|\bversion\s*|\b(?:clamav|sendmail|postfix|exim|spamassassin|amavisd?(?:-new)?|qmail|courier|dovecot|mcafee|sophos|kaspersky|symantec|trend ?micro|avast|avg|bitdefender|f-secure|eset|msmtp|opensmtpd|smtpd|mta|release|build|rev(?:ision)?)[\s/:-]*)$/i.test(
+    before,
+  );
 }
 
 /** The first SMTP reply code that starts a reply (`550 …`, `550-…`, `said: 550`). */
