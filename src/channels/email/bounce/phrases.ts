@@ -852,7 +852,15 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\bprotocol violation\b/,
   ],
   filtered: [/\b(?:message|mail|e-?mail)\s+(?:was\s+|has been\s+|is\s+)?filtered\b/],
-  norelaying: [/\brelay(?:ing)?\s+(?:access\s+)?(?:denied|not permitted|not allowed|prohibited)\b/],
+  norelaying: [
+    /\brelay(?:ing)?\s+(?:access\s+)?(?:is\s+)?(?:denied|not permitted|not allowed|prohibited)\b/,
+    /\b(?:not|never)\s+(?:permitted|allowed|authori[sz]ed)\s+to\s+relay\b|\bunable to relay\b|\bwe do not relay\b/,
+  ],
+  spamdetected: [
+    /\b(?:detected|classified|identified|considered|flagged|marked|rejected)\s+as\s+(?:spam|junk|unsolicited)\b/,
+    /\b(?:due to|because of)\s+(?:a\s+)?spam\b|\bspam\s+(?:detected|content|score|signature|classification|filter(?:ing)?)\b/,
+    /\b(?:message|mail|e-?mail|content)\s+(?:is|was|looks like|appears to be)\s+(?:spam|junk)\b/,
+  ],
 };
 
 /** Lower case, one space, without the reply codes that continuation lines repeat (`550-5.7.1`). */

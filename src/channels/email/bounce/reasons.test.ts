@@ -123,6 +123,8 @@ describe('general grammar: wordings no corpus message has', () => {
     ['550 Reverse DNS of the connecting host is missing', undefined, 'requireptr'],
     ['554 Message has multiple From: headers', undefined, 'notcompliantrfc'],
     ['Delivery failed after 30 attempts', undefined, 'expired'],
+    ['550 5.7.1 Your message was classified as spam by our filter', undefined, 'spamdetected'],
+    ['554 5.7.1 We are not permitted to relay for your domain', undefined, 'norelaying'],
   ])('%s → %s', (diagnostic, command, expected) => {
     expect(reason(diagnostic, command)).toBe(expected);
   });
