@@ -5,14 +5,18 @@
 //     host mx.example.com [192.0.2.1]: 550 5.1.1 User unknown
 import { findAddress } from '../address.ts';
 import type { RecipientFailure } from '../types.ts';
-import { type BounceText, commandOf } from './types.ts';
+import { type BounceText, commandOf, wrappedPhrases } from './types.ts';
 
-const signature =
-  /This message was created automatically by mail delivery software|could not be delivered to one or more of its\s+recipients|has not yet been delivered to one or more of its\s+recipients|The following address\(es\) failed/i;
+const signature = wrappedPhrases(
+  'This message was created automatically by mail delivery software',
+  'could not be delivered to one or more of its recipients',
+  'has not yet been delivered to one or more of its recipients',
+  String.raw`The following address\(es\) failed`,
+);
 
 export function readExim(message: BounceText): RecipientFailure[] | undefined {
   if (!signature.test(message.body)) return undefined;
-  const temporary = /not yet been delivered|delayed|deferred|temporary error/i.test(
+  const temporary = wrappedPhrases('not yet been delivered', 'delayed', 'deferred', 'temporary error').test(
     message.body.slice(0, 600),
   );
   // The list starts after "address(es) failed:"; before it Exim may quote the sender.

@@ -16,7 +16,18 @@ export function readTranscript(message: BounceText): RecipientFailure[] | undefi
   const errors = [...message.body.matchAll(errorReply)];
   const last = errors.at(-1);
   if (recipients.length === 0 || !last) return undefined;
-  const diagnostic = last[0].replace(/^\s*(?:out:\s*|<<<\s*)/i, '').trim();
+  // The reply may go on over the next lines (a wrapped notice): until an empty line or the
+  // next command or reply.
+  const after = message.body
+    .slice((last.index ?? 0) + last[0].length)
+    .split(/\r?\n/)
+    .slice(1);
+  const more: string[] = [];
+  for (const line of after) {
+    if (line.trim() === '' || /^\s*(?:>>>|<<<|out:|in:)/i.test(line)) break;
+    more.push(line.trim());
+  }
+  const diagnostic = [last[0].replace(/^\s*(?:out:\s*|<<<\s*)/i, '').trim(), ...more].join(' ');
   // Where the error came in the session tells which command it answered.
   const before = message.body.slice(0, last.index ?? 0);
   const command = /\bDATA\b/i.test(before.split(/RCPT\s+TO/i).at(-1) ?? '') ? 'DATA' : 'RCPT';

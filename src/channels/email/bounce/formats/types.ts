@@ -27,7 +27,7 @@ export function commandOf(text: string): string | undefined {
   if (!m?.[1]) {
     // RFC 5321 §4.2.3's wording of the 550 answer to RCPT TO names the mailbox.
     if (
-      /does not like recipient|\[RCPT_TO\]|\bRCPT TO\b|recipient address rejected|requested action not taken: mailbox unavailable/i.test(
+      /does not like recipient|\[RCPT_TO\]|\bRCPT TO\b|recipient address rejected|requested action not taken:\s+mailbox\s+(?:unavailable|not available)/i.test(
         text,
       )
     )
@@ -48,4 +48,12 @@ export function blockAfter(lines: string[], start: number): string[] {
     block.push(line.trim());
   }
   return block;
+}
+
+/**
+ * A case-blind pattern for a phrase whose words may be wrapped onto the next line (notices are
+ * re-wrapped by the MTAs and gateways they pass through): each space matches any white space.
+ */
+export function wrappedPhrases(...phrases: string[]): RegExp {
+  return new RegExp(phrases.map((p) => p.replace(/ /g, String.raw`\s+`)).join('|'), 'i');
 }
