@@ -66,7 +66,7 @@ async function packagedBinaries(): Promise<Binaries> {
   }
 }
 
-/** Whether `runAs` may run `file` (every folder above it traversable, the file executable). */
+/** Whether `runAs` may run `file`, or enter it if a folder (every folder above traversable). */
 function executableBy(file: string, runAs: OsUser): boolean {
   try {
     execFileSync('test', ['-x', file], { stdio: 'pipe', ...runAs });
@@ -253,12 +253,7 @@ function osUserForPostgres(): OsUser | undefined {
  */
 function reachable(dir: string, runAs: OsUser): boolean {
   chmodSync(dir, statSync(dir).mode | 0o011);
-  try {
-    execFileSync('test', ['-x', dir], { stdio: 'pipe', ...runAs });
-    return true;
-  } catch {
-    return false;
-  }
+  return executableBy(dir, runAs);
 }
 
 function assertReachable(dir: string, runAs: OsUser) {

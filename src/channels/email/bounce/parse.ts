@@ -253,11 +253,8 @@ async function parseOne(raw: string): Promise<BounceReport> {
     }
     return { kind: 'none', results: [], original };
   }
-  const failed = failures.filter((f) => !wasDelivered(f));
-  if (failed.length === 0) {
-    return { kind: 'delivered', results: failures.map(deliveredResult), original };
-  }
-  const results = failed
+  const results = failures
+    .filter((f) => !wasDelivered(f))
     .map((f) =>
       f.action === 'delayed' ? { ...classifyFailure(f), delayed: true as const } : classifyFailure(f),
     )

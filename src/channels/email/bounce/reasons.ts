@@ -5,7 +5,7 @@
 import { commandOf } from './formats/types.ts';
 import { matchedPhrase, matchesReason, normalize } from './phrases.ts';
 import { explaining, rule } from './rules.ts';
-import { findReplyCode, findStatus, pseudoStatus, reasonOfStatus } from './status-codes.ts';
+import { findReplyCode, findStatus, pseudoStatus, reasonOfStatus, statusCodesIn } from './status-codes.ts';
 import type { BounceReason, BounceResult, RecipientFailure } from './types.ts';
 
 /**
@@ -218,11 +218,10 @@ export function isHardBounce(reason: BounceReason, status: string): boolean {
  * 4.4.2 Connection timed out>`): that later, more specific code says what went wrong.
  */
 function specificStatus(diagnostic: string): string {
-  const first = findStatus(diagnostic, { failuresOnly: true });
+  const [first = '', ...later] = statusCodesIn(diagnostic, { failuresOnly: true });
   if (!/^[45]\.4\.7$/.test(first)) return first;
-  const rest = diagnostic.slice(diagnostic.indexOf(first) + first.length);
-  const inner = findStatus(rest, { failuresOnly: true });
-  return inner && !/^[45]\.(?:4\.7|0\.0)$/.test(inner) ? inner : first;
+  const inner = later.find((code) => !/^[45]\.(?:4\.7|0\.0)$/.test(code));
+  return inner ?? first;
 }
 
 /** The status code: the report's own, unless the server's reply has a more specific one. */

@@ -145,24 +145,25 @@ export function pseudoStatus(reason: BounceReason, temporary: boolean): string {
 }
 
 /**
- * The first enhanced status code in a text (RFC 3463 §2: class.subject.detail); with
- * `failuresOnly`, the first of class 4 or 5 (a transcript quotes successes before the failure).
+ * The enhanced status codes in a text (RFC 3463 §2: class.subject.detail), in order; with
+ * `failuresOnly`, those of class 4 or 5 (a transcript quotes successes before the failure).
  */
-export function findStatus(text: string, options: { failuresOnly?: boolean } = {}): string {
-  // Not the tail of an IP address, and not a version number: a product's version follows its
-  // name or a "v" (`ClamAV 4.5.1`, `Sendmail 8.14.4`, `v5.1.2`), a status follows a reply code,
-  // punctuation or a status label, or starts a line.
+export function* statusCodesIn(text: string, options: { failuresOnly?: boolean } = {}): Generator<string> {
+  // Not the tail of an IP address, and not a product's version: it follows the product's name
+  // or a "v" (`ClamAV 4.5.1`, `Sendmail 8.14.4`, `v5.1.2`).
   const pattern = options.failuresOnly
     ? /(?:^|[^\d.])([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g
     : /(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)/g;
   for (const m of text.matchAll(pattern)) {
-    const before = text.slice(
-      Math.max(0, (m.index ?? 0) - 24),
-      (m.index ?? 0) + m[0].length - (m[1]?.length ?? 0),
-    );
-    if (isVersion(before)) continue;
-    return m[1] ?? '';
+    const code = m[1] ?? '';
+    const at = (m.index ?? 0) + m[0].length - code.length;
+    if (!isVersion(text.slice(Math.max(0, at - 24), at))) yield code;
   }
+}
+
+/** The first enhanced status code in a text (see statusCodesIn). */
+export function findStatus(text: string, options: { failuresOnly?: boolean } = {}): string {
+  for (const code of statusCodesIn(text, options)) return code;
   return '';
 }
 
