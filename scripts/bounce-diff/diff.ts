@@ -7,9 +7,9 @@
 //     --examples N      example files to list per disagreement pattern (default 3)
 //     --top N           disagreement patterns to list per field (default 12)
 //     --json FILE       write every per-file disagreement as JSON lines to FILE
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type Answers, type Result, runAviso, runSisimai } from './run.ts';
+import { type Answers, emlFiles, type Result, runAviso, runSisimai } from './run.ts';
 
 const FIELDS = ['recipient', 'status', 'replyCode', 'reason', 'hardBounce', 'feedbackType'] as const;
 type Field = (typeof FIELDS)[number];
@@ -39,13 +39,7 @@ if (inputs.length === 0) {
   process.exit(2);
 }
 
-const files: string[] = [];
-for (const p of inputs) {
-  const abs = resolve(p);
-  if (statSync(abs).isDirectory()) {
-    for (const f of readdirSync(abs).sort()) if (f.endsWith('.eml')) files.push(join(abs, f));
-  } else files.push(abs);
-}
+const files = emlFiles(inputs);
 
 const val = (r: Result | undefined, f: Field): string => (r ? String(r[f]) : '(none)');
 

@@ -1,5 +1,6 @@
 // Shared helpers: run Aviso's CLI and the sisimai Perl script over many files, in batches.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,4 +53,16 @@ export function runAviso(files: string[]): Answers {
 
 export function runSisimai(files: string[]): Answers {
   return runBatched('perl', [join(here, 'sisimai.pl')], files);
+}
+
+/** The .eml files named, or found (sorted) in the folders named. */
+export function emlFiles(inputs: string[]): string[] {
+  const files: string[] = [];
+  for (const p of inputs) {
+    const abs = resolve(p);
+    if (statSync(abs).isDirectory()) {
+      for (const f of readdirSync(abs).sort()) if (f.endsWith('.eml')) files.push(join(abs, f));
+    } else files.push(abs);
+  }
+  return files;
 }

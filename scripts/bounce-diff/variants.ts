@@ -9,9 +9,9 @@
 //   wrap       lines over 60 columns of the human-readable text/plain part re-wrapped at 60 columns
 //              (never headers, message/delivery-status, message/rfc822, or encoded parts)
 //   synonym    common phrases swapped for synonyms, in the body only
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { runAviso, runSisimai } from './run.ts';
+import { emlFiles, runAviso, runSisimai } from './run.ts';
 
 const [outArg, ...inputs] = process.argv.slice(2);
 if (!outArg || inputs.length === 0) {
@@ -19,13 +19,7 @@ if (!outArg || inputs.length === 0) {
   process.exit(2);
 }
 const out = resolve(outArg);
-const files: string[] = [];
-for (const p of inputs) {
-  const abs = resolve(p);
-  if (statSync(abs).isDirectory()) {
-    for (const f of readdirSync(abs).sort()) if (f.endsWith('.eml')) files.push(join(abs, f));
-  } else files.push(abs);
-}
+const files = emlFiles(inputs);
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
