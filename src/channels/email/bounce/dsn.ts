@@ -78,15 +78,22 @@ export function typedValue(value: string | undefined): string {
 export function dsnFailures(status: DeliveryStatus): RecipientFailure[] {
   const failures: RecipientFailure[] = [];
   for (const fields of status.recipients) {
-    const recipient =
+    const final =
       findAddress(typedValue(fields.get('final-recipient'))) ||
-      findAddress(typedValue(fields.get('original-recipient'))) ||
       findAddress(typedValue(fields.get('x-actual-recipient')));
+    // The address as the sender gave it (RFC 3464 §2.3.1), when it is a mail address: the one
+    // to suppress, even where an alias or forward turned it into another before it failed.
+    const originalField = fields.get('original-recipient') ?? '';
+    const original = /^\s*(?:rfc822\s*;)?\s*<?[^\s;<>]+@/i.test(originalField)
+      ? findAddress(typedValue(originalField))
+      : '';
+    const recipient = original || final;
     if (!recipient) continue;
     const statusCode = /^([245]\.\d{1,3}\.\d{1,3})/.exec(fields.get('status') ?? '')?.[1] ?? '';
     const diagnosticCode = fields.get('diagnostic-code') ?? '';
     failures.push({
       recipient,
+      ...(final && final !== recipient ? { finalRecipient: final } : {}),
       diagnostic: typedValue(diagnosticCode),
       localDelivery: /^x-unix\s*;/i.test(diagnosticCode),
       status: statusCode,

@@ -7,11 +7,13 @@ import { isAutoReply } from './auto-reply.ts';
 import { dsnFailures, looksLikeDeliveryStatus, parseDeliveryStatus } from './dsn.ts';
 import { readSesNotification } from './formats/amazon-ses-json.ts';
 import { readAngleBlocks } from './formats/angle-blocks.ts';
+import { readAnnounced } from './formats/announced.ts';
 import { readDragonFly } from './formats/dragonfly.ts';
 import { readExchange } from './formats/exchange.ts';
 import { readExim } from './formats/exim.ts';
 import { readGeneric, readNamingSentences } from './formats/generic.ts';
 import { readGmail } from './formats/gmail.ts';
+import { readReturnedTo } from './formats/returned-to.ts';
 import { readSendmail } from './formats/sendmail.ts';
 import { readTranscript } from './formats/transcript.ts';
 import type { BounceText, FormatReader } from './formats/types.ts';
@@ -39,13 +41,22 @@ const readers: readonly [string, FormatReader][] = [
   ['exchange', readExchange],
   ['angle-blocks', readAngleBlocks],
   ['naming-sentences', readNamingSentences],
+  ['announced-list', readAnnounced],
   ['transcript', readTranscript],
   ['generic', readGeneric],
+  ['returned-to', readReturnedTo],
 ];
 
 /** Lines after which a notice quotes the message that failed. */
-const originalMarker =
-  /^[ \t>]*(?:-{2,}|={2,}|\*{2,})?[ \t]*(?:this is a copy of the message|below this line is a copy of the message|(?:the |your )?(?:original|returned|unsent|undelivered|rejected) (?:message|mail|e-?mail)(?:'s headers)?(?: follows| was| headers?)?[ \t]*:?[ \t]*(?:-{2,}|={2,})?[ \t]*$|original message follows|below is a copy of the original message|the header of the original message is following|message headers follow|header of returned message)/im;
+const originalMarker = new RegExp(
+  [
+    String.raw`^[ \t>]*(?:-{2,}|={2,}|\*{2,})?[ \t]*(?:this is a copy of the message|below this line is a copy of the message|(?:the |your )?(?:original|returned|unsent|undelivered|rejected) (?:message|mail|e-?mail)(?:'s headers)?(?: follows| was| headers?)?[ \t]*:?[ \t]*(?:-{2,}|={2,})?[ \t]*$|original message follows|below is a copy of the original message|the header of the original message is following|message headers follow|header of returned message)`,
+    // The same announcement in other words: "---- START OF RETURNED MESSAGE ----", "The first
+    // 50 lines of your original message follow:", "Original message as received is as follows:".
+    String.raw`^[ \t>|]*(?:-{2,}|={2,}|\*{2,}|\|-+)?[ \t]*(?:start of (?:the )?(?:returned|original|rejected|bounced|undelivered) (?:message|mail)|(?:returned|bounced|undelivered) (?:message|mail|e-?mail) follows|the (?:header|headers) and (?:top|first) \d+ lines of the message follows?|the first \d+ lines of (?:your |the )?(?:original )?message follows?|original message as received is as follows|message text follows|(?:the )?(?:header|headers|copy|text|body)s? of (?:the |your )?(?:source|original|returned|unsent|undelivered|rejected) (?:mail|message)(?: attached| follows?| below)?[ \t:-]*$)`,
+  ].join('|'),
+  'im',
+);
 
 const originalFields = ['message-id', 'x-aviso-message-id', 'return-path', 'to', 'from', 'subject', 'date'];
 
@@ -96,23 +107,37 @@ function splitQuoted(text: string): [string, string] {
 }
 
 function inlineHeaders(quoted: string): Headers {
-  const start = quoted.search(/^[A-Za-z][\w-]*:[ \t]*\S/m);
-  return start < 0 ? new Map() : parseHeaders(quoted.slice(start).split(/\r?\n\r?\n/)[0] ?? '');
+  // Quoted as a reply quotes (">Received: …"): the same headers without the marks.
+  const first = /^(>?)[A-Za-z][\w-]*:[ \t]*\S/m.exec(quoted);
+  const unquoted = first?.[1] ? quoted.slice(first.index).replace(/^>[ ]?/gm, '') : quoted;
+  const start = unquoted.search(/^[A-Za-z][\w-]*:[ \t]*\S/m);
+  return start < 0 ? new Map() : parseHeaders(unquoted.slice(start).split(/\r?\n\r?\n/)[0] ?? '');
 }
 
-function findOriginal(root: MimePart, quoted: string): Record<string, string> {
+/** The returned message's headers: enclosed, as a headers part, or quoted in the text. */
+function originalHeaders(root: MimePart, quoted: string): Headers {
   const enclosed = findEnclosed(root);
-  if (enclosed) return pickOriginal(enclosed.headers);
+  if (enclosed) return enclosed.headers;
   const headersPart = leaves(root).find((l) => /^text\/rfc822-headers?$/.test(l.type));
-  if (headersPart) return pickOriginal(parseHeaders(headersPart.text));
-  return pickOriginal(inlineHeaders(quoted));
+  if (headersPart) return parseHeaders(headersPart.text);
+  return inlineHeaders(quoted);
+}
+
+/** The envelope recipient the last hop's Received trace names (RFC 5321 §4.4 `for`). */
+function envelopeTo(headers: Headers): string {
+  for (const received of headers.get('received') ?? []) {
+    const m = /\bfor\s+<?([^\s<>;]+@[^\s<>;]+?)>?\s*;/i.exec(received);
+    if (m?.[1]) return m[1];
+  }
+  return '';
 }
 
 /** A DSN without Diagnostic-Code takes the words (and the SMTP command) the text part gives for the same address. */
 function completeFromText(failures: RecipientFailure[], fromText: RecipientFailure[]): RecipientFailure[] {
   return failures.map((f) => {
     const same =
-      fromText.find((t) => t.recipient === f.recipient) ?? (fromText.length === 1 ? fromText[0] : undefined);
+      fromText.find((t) => t.recipient === f.recipient || t.recipient === f.finalRecipient) ??
+      (fromText.length === 1 ? fromText[0] : undefined);
     if (!same) return f;
     return { ...f, diagnostic: f.diagnostic || same.diagnostic, command: f.command ?? same.command };
   });
@@ -193,11 +218,23 @@ export async function parseBounce(raw: Buffer | string): Promise<BounceReport> {
 }
 
 async function parseOne(raw: string): Promise<BounceReport> {
-  const root = parseMime(raw);
+  return parseRoot(parseMime(raw), 0);
+}
+
+/** Whether an enclosed message is itself a notice, forwarded (by a person or a filter) in another. */
+function isForwardedNotice(part: MimePart): boolean {
+  return (
+    leaves(part).some((l) => /^message\/(?:global-)?delivery-status$/.test(l.type)) ||
+    /^multipart\/report/i.test(header(part.headers, 'content-type'))
+  );
+}
+
+async function parseRoot(root: MimePart, depth: number): Promise<BounceReport> {
   const subject = decodeWords(header(root.headers, 'subject'));
   const from = decodeWords(header(root.headers, 'from'));
   const [body, quoted] = splitQuoted(humanText(root));
-  const original = findOriginal(root, quoted);
+  const returned = originalHeaders(root, quoted);
+  const original = pickOriginal(returned);
 
   const feedback = leaves(root).find((l) => l.type === 'message/feedback-report');
   const complaint = feedback ? parseFeedbackReport(feedback.text, original) : appleUnsubscribe(root.headers);
@@ -218,7 +255,14 @@ async function parseOne(raw: string): Promise<BounceReport> {
   if (failures.length === 0 && looksLikeDeliveryStatus(text))
     failures = dsnFailures(parseDeliveryStatus(text));
   const fromText = notNoticeParties(
-    readText({ headers: root.headers, subject, from, body, originalTo: original.to ?? '' }),
+    readText({
+      headers: root.headers,
+      subject,
+      from,
+      body,
+      originalTo: original.to ?? '',
+      originalEnvelopeTo: envelopeTo(returned),
+    }),
     original,
   );
   failures = failures.length > 0 ? completeFromText(failures, fromText) : fromText;
@@ -238,6 +282,10 @@ async function parseOne(raw: string): Promise<BounceReport> {
   }
 
   if (failures.length === 0) {
+    const enclosed = findEnclosed(root);
+    if (enclosed && depth < 3 && isForwardedNotice(enclosed) && rule('forwarded-notice')) {
+      return parseRoot(enclosed, depth + 1);
+    }
     if (isAutoReply(root.headers, subject)) {
       const recipient = findAddress(from);
       const vacation: BounceResult = {

@@ -85,6 +85,12 @@ export interface BounceReport {
 /** What a format reader found about one recipient, before classification. */
 export interface RecipientFailure {
   recipient: string;
+  /**
+   * The address the final MTA knew the recipient by, when the report gives one that differs
+   * from `recipient` (the address as sent, RFC 3464 §2.3.1 Original-Recipient): a forward or
+   * an alias. The notice's text names that one.
+   */
+  finalRecipient?: string;
   /** The server's words about this recipient. */
   diagnostic: string;
   status?: string;

@@ -5,12 +5,10 @@
 import { findAddresses } from '../address.ts';
 import { header } from '../mime.ts';
 import type { RecipientFailure } from '../types.ts';
+import { failureStated, failureSubject } from './notice.ts';
 import type { BounceText } from './types.ts';
 
 const daemonSender = /mailer-daemon|postmaster|mail delivery|mail-daemon|mailerdaemon|no-?reply|bounce/i;
-const failureSubject =
-  /undeliver|undelivered|returned mail|returning message|delivery (?:status notification|failure|failed|notification|report|problem)|failure notice|mail delivery failed|non[- ]?delivery|could not be delivered|not delivered|delivery has failed|mail system error|mail failure|message not delivered|delivery error|rejected|nondeliverable|error (?:sending|delivering)|(?:could|can)(?:not|n't) (?:be )?(?:sent|delivered)|unzustellbar|non remis|エラー|不達|配信/i;
-
 /** Sentences that name the failed address themselves, whatever the MTA (KDDI, iMail, …). */
 const namingSentence =
   /(?:could not be delivered to|couldn't be delivered to|undeliverable to|failed to deliver to|unable to deliver (?:the )?(?:message |mail )?to|delivery to the following recipients? failed)\s*:?\s*<?([^\s<>"]+@[^\s<>"]+?)>?[.,;]?(?=\s|$)/gi;
@@ -24,6 +22,30 @@ export function readNamingSentences(message: BounceText): RecipientFailure[] | u
   }
   return failures.length > 0 ? failures : undefined;
 }
+
+/** The paragraph (the lines between empty ones) around line `i`, as one line. */
+function paragraphOf(lines: string[], i: number): string {
+  let start = i;
+  while (start > 0 && lines[start - 1]?.trim()) start--;
+  let end = i;
+  while (end + 1 < lines.length && lines[end + 1]?.trim()) end++;
+  return lines.slice(start, end + 1).join(' ');
+}
+
+/** The sentence of a paragraph that holds the address (addresses hold no ". "). */
+const sentenceWith = (paragraph: string, address: string) =>
+  paragraph.split(/[.!?;](?=\s)/).find((s) => s.toLowerCase().includes(address)) ?? '';
+
+/** The words of a text, addresses aside. */
+const wordsIn = (text: string) =>
+  text.split(/\s+/).filter((w) => /[a-z]{2}/i.test(w) && !w.includes('@')).length;
+
+/** Whether the line sets the address apart: in angle brackets, quotes or parentheses. */
+const marked = (line: string, address: string) =>
+  line
+    .toLowerCase()
+    .match(/[<"'([]\s*([^\s<>"'()[\]]+@[^\s<>"'()[\]]+)/g)
+    ?.some((m) => m.includes(address)) ?? false;
 
 export function readGeneric(message: BounceText): RecipientFailure[] | undefined {
   // Exim and Google name the failed addresses in a header of their own.
@@ -39,7 +61,14 @@ export function readGeneric(message: BounceText): RecipientFailure[] | undefined
   lines.forEach((line, i) => {
     if (/https?:\/\/|^\s*(?:from|to|reply-to|return-path|sender|message-id|received|subject)\s*:/i.test(line))
       return;
+    // An address inside a sentence of advice ("… by emailing NAME@yale.edu, try NAME@cs.yale.edu
+    // instead") is an example; a failed one is listed, bracketed, quoted, or said to fail.
+    const paragraph = paragraphOf(lines, i);
     for (const recipient of findAddresses(line)) {
+      // A sentence of advice, not of failure: long, and saying nothing failed.
+      const sentence = sentenceWith(paragraph, recipient);
+      const prose = wordsIn(sentence) > 8 && !failureStated.test(sentence);
+      if (prose && !marked(line, recipient)) continue;
       if (own.has(recipient) || failures.some((f) => f.recipient === recipient)) continue;
       const near = lines.slice(Math.max(0, i - 2), i + 4).join(' ');
       failures.push({ recipient, diagnostic: `${near} ${message.body}`.slice(0, 4000) });

@@ -10,6 +10,8 @@ export interface BounceText {
   body: string;
   /** To: of the enclosed original, for notices that name no recipient (old Sendmail). */
   originalTo: string;
+  /** Whom the returned message was for by its own Received trace (`for <user@example.com>`). */
+  originalEnvelopeTo: string;
 }
 
 /** Reads the recipients of one family of formats, or undefined when it is not that family. */
