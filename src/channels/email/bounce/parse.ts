@@ -153,6 +153,30 @@ function readText(message: BounceText): RecipientFailure[] {
   return [];
 }
 
+/**
+ * A multi-line SMTP reply cut after its first line (`552-5.7.0 This message was blocked
+ * because its content presents a potential`: the `-` says more lines follow, RFC 5321 §4.2.1),
+ * as DSN fields and summaries often quote it, taken whole from where the notice quotes it in
+ * full (its session transcript).
+ */
+function withWholeReply(failure: RecipientFailure, text: string): RecipientFailure {
+  const cut = /^\s*(\d{3})-(.{20,})$/.exec(failure.diagnostic.trim());
+  if (!cut || /\r?\n/.test(failure.diagnostic.trim())) return failure;
+  const [, code, words = ''] = cut;
+  const lines = text.split(/\r?\n/);
+  // Where the reply itself starts a line (a transcript's `<<< 552-…`), not where it is quoted.
+  const at = lines.findIndex((l) => l.replace(/^\s*(?:<<<\s*)?/, '').startsWith(`${code}-${words}`));
+  if (at < 0) return failure;
+  const whole = [`${code}-${words}`];
+  for (const line of lines.slice(at + 1)) {
+    const m = new RegExp(`^\\s*(?:<<<\\s*)?${code}([- ])(.*)$`).exec(line);
+    if (!m) break;
+    whole.push(`${code}${m[1]}${m[2]}`);
+    if (m[1] === ' ') break;
+  }
+  return whole.length > 1 ? { ...failure, diagnostic: whole.join('\n') } : failure;
+}
+
 /** Mailboxes of mail systems, which notices name as whom to ask, never as who failed. */
 const systemMailbox = /^(?:postmaster|mailer-daemon|mail-daemon|hostmaster|abuse|no-?reply|do-?not-?reply)@/i;
 
@@ -265,7 +289,9 @@ async function parseRoot(root: MimePart, depth: number): Promise<BounceReport> {
     }),
     original,
   );
-  failures = failures.length > 0 ? completeFromText(failures, fromText) : fromText;
+  failures = (failures.length > 0 ? completeFromText(failures, fromText) : fromText).map((f) =>
+    withWholeReply(f, text),
+  );
   if (failures.length === 0 && statusParts.length > 0 && original.to) {
     // A delivery-status report that names no recipient ("Delivery report unavailable") is
     // still a report that the returned message failed: its To is who it was for.

@@ -822,6 +822,9 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\b(?:ip|client host|client ip|sending ip|source ip|your ip|connecting host|host)\b(?:\s+\S+){0,4}?\s+(?:is\s+)?(?<!\bnot )(?:blocked|bloqu[ée]e?|blacklisted|blocklisted|denylisted|listed|banned|not allowed|invalid)\b/,
     /\b(?:adresse ip|ip address|ip)\b(?:\s+\S+){0,3}?\s+(?:source\s+)?bloqu/,
     /\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracuda(?:central)?|blacklist|blocklist)\b/,
+    // Mail straight from a consumer connection, which should go through the provider's relay.
+    /\b(?:dynamic|dial-?up|residential|consumer)\s+(?:ip|ips|address|addresses|pool|range|host|connection)s?\b/,
+    /\b(?:smtp|mail|outgoing|relay)\s+(?:server|relay|host)s?\s+of\s+your\s+(?:isp|provider|internet service provider)\b|\byour (?:isp|provider)'?s?\s+(?:smtp|mail|outgoing)\s+(?:server|relay)\b/,
   ],
   toomanyconn: [
     /\b(?:connection|connections|session)s?\b(?:\s+\S+){0,2}?\s+(?:frequency|rate|limit)\b/,
@@ -836,6 +839,8 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\b(?:dmarc|spf|dkim)\b(?:\s+\S+){0,3}?\s+(?:check\s+)?(?:fail|failed|failure|reject|rejected)\b/,
     // A refusal that names the sender domain's DMARC policy (RFC 7489 §6.3) is one.
     /\bdmarc\b(?:\s+\S+){0,2}?\s+polic(?:y|ies)\b|\bpolicy\b(?:\s+\S+){0,3}?\s+\bdmarc\b/,
+    // The message carries no (or failing) sender authentication: SPF, DKIM (RFC 7208, 6376).
+    /\b(?:fails?|failed) to pass\b(?:\s+\S+){0,3}?\s+authentication\b|\b(?:does not have|without|lacks?|missing|no)\s+(?:sender\s+)?authentication\s+(?:information|results?)\b/,
   ],
   virusdetected: [/\b(?:virus|viruses|malware|infected|trojan|worm)\b/],
   requireptr: [
@@ -850,10 +855,11 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
   policyviolation: [
     /\b(?:denied|rejected|refused|blocked)\s+(?:by|due to|for)\s+(?:local\s+|security\s+|our\s+)?polic(?:y|ies)\b/,
     /\bprotocol violation\b/,
+    /\bcontent\b(?:\s+\S+){0,3}?\s+(?:presents|poses|is)\s+a\s+(?:potential\s+)?security\s+(?:issue|risk|threat)\b/,
   ],
   filtered: [/\b(?:message|mail|e-?mail)\s+(?:was\s+|has been\s+|is\s+)?filtered\b/],
   norelaying: [
-    /\brelay(?:ing)?\s+(?:access\s+)?(?:is\s+)?(?:denied|not permitted|not allowed|prohibited)\b/,
+    /\brelay(?:ing)?\b(?:\s+\S+){0,3}?\s+(?:is\s+)?(?:denied|not permitted|not allowed|prohibited|refused)\b|\bno relay(?:ing)?\b/,
     /\b(?:not|never)\s+(?:permitted|allowed|authori[sz]ed)\s+to\s+relay\b|\bunable to relay\b|\bwe do not relay\b/,
   ],
   spamdetected: [

@@ -215,12 +215,14 @@ export function isHardBounce(reason: BounceReason, status: string): boolean {
 /**
  * The failure code of the server's words. "Expired" (X.4.7) is how a sending MTA sums up its
  * retries, and it often quotes the last real reply after it (`4.4.7 Message expired … <421
- * 4.4.2 Connection timed out>`): that later, more specific code says what went wrong.
+ * 4.4.2 Connection timed out>`): that later, more specific code says what went wrong. So does
+ * one after a code that only gives the class or the subject (X.0.0, X.1.0: `5.1.0 - Unknown
+ * address error 550-'5.2.2 … Mailbox Full'`, a relay summing up the remote server's reply).
  */
 function specificStatus(diagnostic: string): string {
   const [first = '', ...later] = statusCodesIn(diagnostic, { failuresOnly: true });
-  if (!/^[45]\.4\.7$/.test(first)) return first;
-  const inner = later.find((code) => !/^[45]\.(?:4\.7|0\.0)$/.test(code));
+  if (!/^[45]\.(?:4\.7|0\.0|1\.0)$/.test(first)) return first;
+  const inner = later.find((code) => !/^[45]\.(?:4\.7|0\.0|1\.0)$/.test(code));
   return inner ?? first;
 }
 

@@ -3,7 +3,7 @@
 // and Delivery events.
 
 import { parseUntrustedJson } from '../../../../records/index.ts';
-import type { RecipientFailure } from '../types.ts';
+import type { BounceReason, RecipientFailure } from '../types.ts';
 
 interface SesRecipient {
   emailAddress?: string;
@@ -12,16 +12,32 @@ interface SesRecipient {
   diagnosticCode?: string;
 }
 
+/** bounceSubType values that name a cause (SES notification contents, "Bounce types"). */
+const subTypeReasons: Record<string, BounceReason> = {
+  NoEmail: 'userunknown',
+  MailboxFull: 'mailboxfull',
+  MessageTooLarge: 'mesgtoobig',
+  ContentRejected: 'contenterror',
+  AttachmentRejected: 'contenterror',
+};
+
 interface SesNotification {
   notificationType?: string;
   eventType?: string;
-  bounce?: { bounceType?: string; bouncedRecipients?: SesRecipient[] };
+  bounce?: { bounceType?: string; bounceSubType?: string; bouncedRecipients?: SesRecipient[] };
   complaint?: { complaintFeedbackType?: string; complainedRecipients?: SesRecipient[] };
   delivery?: { recipients?: string[]; smtpResponse?: string };
   Message?: string;
 }
 
-function parseJson(text: string): SesNotification | undefined {
+/**
+ * SNS mails a notification as one long line, broken where it passes a width: each break is
+ * a `!` at the end of a line and a space at the start of the next (`…"emailAd!\n dress"…`).
+ */
+const unfold = (text: string) => text.replace(/!\r?\n /g, '');
+
+function parseJson(folded: string): SesNotification | undefined {
+  const text = unfold(folded);
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
   if (start < 0 || end <= start) return undefined;
@@ -36,19 +52,26 @@ function parseJson(text: string): SesNotification | undefined {
 }
 
 export function readSesNotification(text: string): RecipientFailure[] | undefined {
-  if (!/"(?:notificationType|eventType)"\s*:/.test(text)) return undefined;
+  if (!/"(?:notificationType|eventType)"\s*:/.test(unfold(text))) return undefined;
   const n = parseJson(text);
   const type = n?.notificationType ?? n?.eventType;
   if (!n || !type) return undefined;
   if (type === 'Bounce') {
     const temporary = n.bounce?.bounceType === 'Transient';
-    return (n.bounce?.bouncedRecipients ?? []).map((r) => ({
-      recipient: r.emailAddress ?? '',
-      diagnostic: (r.diagnosticCode ?? '').replace(/^smtp;\s*/i, ''),
-      status: r.status ?? '',
-      action: r.action ?? '',
-      temporary,
-    }));
+    // SES's own reading, where its documentation makes it one (bounce types and subtypes).
+    const reason = subTypeReasons[n.bounce?.bounceSubType ?? ''];
+    return (n.bounce?.bouncedRecipients ?? []).map((r) => {
+      const diagnostic = (r.diagnosticCode ?? '').replace(/^smtp;\s*/i, '');
+      return {
+        recipient: r.emailAddress ?? '',
+        diagnostic,
+        status: r.status ?? '',
+        action: r.action ?? '',
+        temporary,
+        // The subtype stands in for the words only when the server gave none.
+        ...(reason && !diagnostic.trim() ? { reason } : {}),
+      };
+    });
   }
   if (type === 'Complaint') {
     const feedbackType = n.complaint?.complaintFeedbackType || 'abuse';
