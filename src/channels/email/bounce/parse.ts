@@ -13,6 +13,7 @@ import { readExchange } from './formats/exchange.ts';
 import { readExim } from './formats/exim.ts';
 import { readGeneric, readNamingSentences } from './formats/generic.ts';
 import { readGmail } from './formats/gmail.ts';
+import { readMailingList } from './formats/mailing-list.ts';
 import { readReturnedTo } from './formats/returned-to.ts';
 import { readSendmail } from './formats/sendmail.ts';
 import { readTranscript } from './formats/transcript.ts';
@@ -40,6 +41,7 @@ const readers: readonly [string, FormatReader][] = [
   ['sendmail', readSendmail],
   ['exchange', readExchange],
   ['angle-blocks', readAngleBlocks],
+  ['mailing-list', readMailingList],
   ['naming-sentences', readNamingSentences],
   ['announced-list', readAnnounced],
   ['transcript', readTranscript],
@@ -50,7 +52,7 @@ const readers: readonly [string, FormatReader][] = [
 /** Lines after which a notice quotes the message that failed. */
 const originalMarker = new RegExp(
   [
-    String.raw`^[ \t>]*(?:-{2,}|={2,}|\*{2,})?[ \t]*(?:this is a copy of the message|below this line is a copy of the message|(?:the |your )?(?:original|returned|unsent|undelivered|rejected) (?:message|mail|e-?mail)(?:'s headers)?(?: follows| was| headers?)?[ \t]*:?[ \t]*(?:-{2,}|={2,})?[ \t]*$|original message follows|below is a copy of the original message|the header of the original message is following|message headers follow|header of returned message)`,
+    String.raw`^[ \t>]*(?:-{2,}|={2,}|\*{2,})?[ \t]*(?:this is a copy of the message|below this line is a copy of the message|(?:the |your )?(?:original|returned|unsent|undelivered|rejected) (?:message|mail|e-?mail)(?:'s headers)?(?: follows| as follows| was| headers?)?[ \t]*:?[ \t]*(?:-{2,}|={2,})?[ \t]*$|original message follows|below is a copy of the original message|the header of the original message is following|message headers follow|header of returned message)`,
     // The same announcement in other words: "---- START OF RETURNED MESSAGE ----", "The first
     // 50 lines of your original message follow:", "Original message as received is as follows:".
     String.raw`^[ \t>|]*(?:-{2,}|={2,}|\*{2,}|\|-+)?[ \t]*(?:start of (?:the )?(?:returned|original|rejected|bounced|undelivered) (?:message|mail)|(?:returned|bounced|undelivered) (?:message|mail|e-?mail) follows|the (?:header|headers) and (?:top|first) \d+ lines of the message follows?|the first \d+ lines of (?:your |the )?(?:original )?message follows?|original message as received is as follows|message text follows|(?:the )?(?:header|headers|copy|text|body)s? of (?:the |your )?(?:source|original|returned|unsent|undelivered|rejected) (?:mail|message)(?: attached| follows?| below)?[ \t:-]*$)`,

@@ -18,7 +18,11 @@ export function readNamingSentences(message: BounceText): RecipientFailure[] | u
   for (const m of message.body.matchAll(namingSentence)) {
     const recipient = findAddresses(m[1] ?? '')[0];
     if (!recipient || failures.some((f) => f.recipient === recipient)) continue;
-    failures.push({ recipient, diagnostic: message.body.slice(m.index ?? 0, (m.index ?? 0) + 600) });
+    // The sentence and what follows it, then the rest of the notice: the server's reply may
+    // come before the sentence (a transcript above it) as well as after.
+    const at = m.index ?? 0;
+    const diagnostic = `${message.body.slice(at, at + 600)} ${message.body.slice(0, at)}`.slice(0, 4000);
+    failures.push({ recipient, diagnostic });
   }
   return failures.length > 0 ? failures : undefined;
 }
