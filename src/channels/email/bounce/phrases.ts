@@ -822,6 +822,8 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\b(?:ip|client host|client ip|sending ip|source ip|your ip|connecting host|host)\b(?:\s+\S+){0,4}?\s+(?:is\s+)?(?<!\bnot )(?:blocked|bloqu[ée]e?|blacklisted|blocklisted|denylisted|listed|banned|not allowed|invalid)\b/,
     /\b(?:adresse ip|ip address|ip)\b(?:\s+\S+){0,3}?\s+(?:source\s+)?bloqu/,
     /\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracuda(?:central)?|blacklist|blocklist)\b/,
+    // The server refuses us as a whole (Orange's "Service refusé", "not accepting connections").
+    /\bservice refus(?:ed|[ée]e?)\b|\bnot accepting (?:connections|mail from (?:you|your))\b/,
     // Mail straight from a consumer connection, which should go through the provider's relay.
     /\b(?:dynamic|dial-?up|residential|consumer)\s+(?:ip|ips|address|addresses|pool|range|host|connection)s?\b/,
     /\b(?:smtp|mail|outgoing|relay)\s+(?:server|relay|host)s?\s+of\s+your\s+(?:isp|provider|internet service provider)\b|\byour (?:isp|provider)'?s?\s+(?:smtp|mail|outgoing)\s+(?:server|relay)\b/,

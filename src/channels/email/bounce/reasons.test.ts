@@ -125,6 +125,18 @@ describe('general grammar: wordings no corpus message has', () => {
     ['Delivery failed after 30 attempts', undefined, 'expired'],
     ['550 5.7.1 Your message was classified as spam by our filter', undefined, 'spamdetected'],
     ['554 5.7.1 We are not permitted to relay for your domain', undefined, 'norelaying'],
+    ['550 5.7.0 Recipient rejected: no relaying here', undefined, 'norelaying'],
+    ['550 5.7.1 Message fails to pass SPF or DKIM authentication checks', undefined, 'authfailure'],
+    ['554 Mail from dynamic IP ranges is not accepted', undefined, 'blocked'],
+    ['550 Send through the SMTP server of your ISP', undefined, 'blocked'],
+    ['421 Service refused, please try later', undefined, 'blocked'],
+    ['552 5.7.0 The content poses a security risk', undefined, 'policyviolation'],
+    // Bare replies: the best reading of the code and the command.
+    ['550 <a@example.com>: Recipient address rejected', 'RCPT', 'userunknown'],
+    ['550 Requested action not taken: mailbox unavailable', 'RCPT', 'userunknown'],
+    ['550 rejected', undefined, 'rejected'],
+    ['554 denied', undefined, 'rejected'],
+    ['550 Recipient address rejected: on hold', 'RCPT', 'onhold'],
   ])('%s → %s', (diagnostic, command, expected) => {
     expect(reason(diagnostic, command)).toBe(expected);
   });

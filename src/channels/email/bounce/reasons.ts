@@ -89,6 +89,23 @@ const notAboutTheMailbox: readonly BounceReason[] = [
   'suspend',
 ];
 
+/** Words of a refusal, whatever is refused. */
+const refusal = /\b(?:rejected|denied|refused|not allowed|reject|deny)\b/;
+
+/** A reply that only refuses the recipient: no word but the refusal, the address and codes. */
+function bareRecipientRefusal(text: string): boolean {
+  const rest = text
+    .replace(/<[^<>]*>|\S+@\S+/g, ' ')
+    .replace(/\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b/g, ' ')
+    .replace(/[^a-z ]+/g, ' ')
+    .replace(/\b(?:smtp|error|requested action not taken|in reply to rcpt to command|rcpt to)\b/g, ' ')
+    .trim()
+    .replace(/\s+/g, ' ');
+  return /^(?:(?:the )?recipient(?: address)?|address|mailbox)? ?(?:rejected|refused|denied|unavailable|not available)$/.test(
+    rest,
+  );
+}
+
 /** Replies that can only mean the account does not exist, whenever they are sent. */
 const noSuchAccount = /this user doesn't have an? \S+ account/;
 
@@ -180,8 +197,18 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
   if (/^(?:CONNECT|HELO|EHLO)$/.test(failure.command ?? '') && !status.startsWith('2')) {
     return ['blocked', `refused at ${failure.command}, before any sender or recipient was named`];
   }
-  if (failure.command === 'MAIL' && /\b(?:rejected|denied|refused|not allowed)\b/.test(text)) {
+  if (failure.command === 'MAIL' && refusal.test(text)) {
     return ['rejected', 'the sender address was refused at MAIL FROM'];
+  }
+  // A bare refusal of the recipient in reply to RCPT TO ("550 <x>: Recipient address
+  // rejected.", "550 mailbox unavailable"): RFC 5321 §3.3 judges the recipient there, and
+  // nothing names another cause.
+  if (
+    failure.command === 'RCPT' &&
+    /^5/.test(status || findReplyCode(failure.diagnostic)) &&
+    bareRecipientRefusal(text)
+  ) {
+    return ['userunknown', 'a bare refusal of the recipient in reply to RCPT TO (RFC 5321 §3.3)'];
   }
   if (named) return [named, `the status code ${status}, used loosely by servers, and no words said more`];
   if (failure.action === 'delayed' || failure.temporary)
@@ -193,6 +220,12 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
   // RFC 5321 §4.2.2: 500-504 are about the command itself.
   if (/^50[0-4]$/.test(findReplyCode(failure.diagnostic))) {
     return ['syntaxerror', 'a 500-504 reply: the command itself was refused (RFC 5321 §4.2.2)'];
+  }
+  // "550 rejected", "554 denied": a permanent refusal that names no cause is still one,
+  // unless the server says it is holding the message undecided.
+  if (/\bon hold\b/.test(text)) return ['onhold', 'the server says "on hold"'];
+  if (/^5/.test(status || findReplyCode(failure.diagnostic)) && refusal.test(text)) {
+    return ['rejected', 'a permanent refusal that names no cause (the best reading of a bare 5XX)'];
   }
   return text.trim() || status
     ? ['onhold', 'nothing in the code or the words names a cause']
