@@ -562,9 +562,8 @@ export const phrases: Partial<Record<BounceReason, PhraseList>> = {
     'connection rejected',
     'mail server is not allowed',
     'not allowed to send',
-    'listed at',
-    'listed on',
-    'listed in',
+    // On a blocklist; "not listed in the directory" says the opposite of listed.
+    /(?<!\bnot )(?<!\bnot been )\blisted (?:at|on|in)\b/,
     'banned',
     'poor ip',
     'mail from your ip',
@@ -787,6 +786,8 @@ const notMaybe = String.raw`(?<!\bmay )(?<!\bmight )(?<!\bmay be )(?<!\bcould be
 
 export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
   userunknown: [
+    // Not in the server's list of its users (a directory, an address book, a user table).
+    /\b(?:user|recipient|address|name|addressee)\b(?:\s+\S+){0,2}?\s+not (?:listed|found|present|registered) in (?:the |our |this )?(?:\S+\s+){0,4}?(?:directory|address book|user (?:list|table)|recipient table|list of (?:users|recipients))\b/,
     new RegExp(
       String.raw`\b(?:unknown|invalid|non-?existent|no such|unrouteable|bad)\s+(?:(?!sender\b|from\b|return\b)\S+\s+){0,2}${mailboxNoun}\b`,
     ),

@@ -137,6 +137,8 @@ describe('general grammar: wordings no corpus message has', () => {
     ['550 rejected', undefined, 'rejected'],
     ['554 denied', undefined, 'rejected'],
     ['550 Recipient address rejected: on hold', 'RCPT', 'onhold'],
+    ['550 Addressee not found in the corporate directory', 'RCPT', 'userunknown'],
+    ['551 User not local; please try <b@example.net>', undefined, 'hasmoved'],
   ])('%s → %s', (diagnostic, command, expected) => {
     expect(reason(diagnostic, command)).toBe(expected);
   });
@@ -144,6 +146,7 @@ describe('general grammar: wordings no corpus message has', () => {
   it.each([
     ['550 The account or domain may not exist', 'userunknown'],
     ['550 Unknown sender address', 'userunknown'],
+    ['550 User not listed in the public address book', 'blocked'],
   ])('does not read %s as %s', (diagnostic, wrong) => {
     expect(reason(diagnostic, 'RCPT')).not.toBe(wrong);
   });

@@ -173,8 +173,10 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
       : ['mailererror', 'a local delivery program failed (X-Unix)'];
   }
   if (failure.reason) return [failure.reason, `stated by ${failure.source ?? 'the format'}`];
-  const named = reasonOfStatus(status);
-  const strong = looseCodes.has(`5${status.slice(1)}`) ? undefined : named;
+  // RFC 5321 §3.4: 551 "User not local; please try <forward-path>": the mailbox moved.
+  const moved = findReplyCode(failure.diagnostic) === '551' ? 'hasmoved' : undefined;
+  const named = reasonOfStatus(status) ?? moved;
+  const strong = looseCodes.has(`5${status.slice(1)}`) ? moved : named;
   for (const reason of firstPass) {
     if (reason === 'userunknown') {
       const why = userUnknownBecause(failure, text, strong);
