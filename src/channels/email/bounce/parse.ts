@@ -152,6 +152,11 @@ function readText(message: BounceText): RecipientFailure[] {
       return found.map((f) => ({ ...f, source: f.source ?? `the ${name} reader` }));
     }
   }
+  // A notice forwarded as a quote ("> The following addresses had …"): read without the marks.
+  const quotedLines = message.body.match(/^>/gm)?.length ?? 0;
+  if (quotedLines >= 5 && rule('quoted-notice')) {
+    return readText({ ...message, body: message.body.replace(/^>[ ]?/gm, '') });
+  }
   return [];
 }
 
@@ -167,16 +172,30 @@ function withWholeReply(failure: RecipientFailure, text: string): RecipientFailu
   const [, code, words = ''] = cut;
   const lines = text.split(/\r?\n/);
   // Where the reply itself starts a line (a transcript's `<<< 552-…`), not where it is quoted.
-  const at = lines.findIndex((l) => l.replace(/^\s*(?:<<<\s*)?/, '').startsWith(`${code}-${words}`));
+  // Its first words only: a re-wrapped transcript may have broken the line sooner.
+  const start = `${code}-${words.slice(0, 16)}`;
+  const at = lines.findIndex((l) => l.replace(/^\s*(?:<<<\s*)?/, '').startsWith(start));
   if (at < 0) return failure;
-  const whole = [`${code}-${words}`];
+  const whole = [(lines[at] ?? '').replace(/^\s*(?:<<<\s*)?/, '')];
   for (const line of lines.slice(at + 1)) {
     const m = new RegExp(`^\\s*(?:<<<\\s*)?${code}([- ])(.*)$`).exec(line);
-    if (!m) break;
-    whole.push(`${code}${m[1]}${m[2]}`);
-    if (m[1] === ' ') break;
+    if (m) {
+      whole.push(`${code}${m[1]}${m[2]}`);
+      if (m[1] === ' ') break;
+    } else if (line.trim() && !/^\s*(?:>>>|<<<|-{3,}|\d{3}[- ])/.test(line)) {
+      // A re-wrapped notice breaks the reply's lines: the rest of the line before.
+      whole.push(line.trim());
+    } else {
+      break;
+    }
   }
-  return whole.length > 1 ? { ...failure, diagnostic: whole.join('\n') } : failure;
+  const found = whole.join('\n');
+  // Only when the transcript holds the reply it cut, and more of it.
+  const same = (t: string) => t.replace(/\s+/g, ' ').trim();
+  return same(found).startsWith(same(failure.diagnostic)) &&
+    same(found).length > same(failure.diagnostic).length
+    ? { ...failure, diagnostic: found }
+    : failure;
 }
 
 /** Mailboxes of mail systems, which notices name as whom to ask, never as who failed. */

@@ -340,7 +340,7 @@ export const phrases: Partial<Record<BounceReason, PhraseList>> = {
   rejected: [
     'an address that has been blacklisted',
     'purported responsible address',
-    'unroutable sender',
+    'unrouteable sender',
     'access denied (in reply to mail from command)',
     'batv failed',
     'batv validation failure',
@@ -374,7 +374,7 @@ export const phrases: Partial<Record<BounceReason, PhraseList>> = {
     'rejected by batv',
     'this server does not accept mail from',
     'unsigned dsn',
-    'unroutable sender address',
+    'unrouteable sender address',
     'sender address is not',
     'sender is not allowed',
     'sender denied',
@@ -515,11 +515,10 @@ export const phrases: Partial<Record<BounceReason, PhraseList>> = {
     'access from ip address',
     'bad sender ip',
     'banned sending ip',
+    // normalize() spells blocklist and denylist as blacklist.
     'blacklisted',
-    'blocklisted',
     'black list',
     'block list',
-    'blocklist',
     'blacklist',
     'blocked using',
     'blocked - see',
@@ -562,6 +561,7 @@ export const phrases: Partial<Record<BounceReason, PhraseList>> = {
     'connection rejected',
     'mail server is not allowed',
     'not allowed to send',
+    /\b(?:access|permission) (?:is )?denied\b/,
     // On a blocklist; "not listed in the directory" says the opposite of listed.
     /(?<!\bnot )(?<!\bnot been )\blisted (?:at|on|in)\b/,
     'banned',
@@ -792,7 +792,7 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
       String.raw`\b(?:unknown|invalid|non-?existent|no such|unrouteable|bad)\s+(?:(?!sender\b|from\b|return\b)\S+\s+){0,2}${mailboxNoun}\b`,
     ),
     new RegExp(
-      String.raw`${notSender}\b${mailboxNoun}${words(4)}\s+(?:is\s+)?${notMaybe}(?:unknown|not found|does not exist|doesn'?t exist|not exist|not valid|invalid|not registered|could not be found|couldn'?t be found|no longer exists)\b`,
+      String.raw`${notSender}\b${mailboxNoun}(?:${words(4)}|\s+(?:that|which|whom|you)\b${words(5)})\s+(?:is\s+)?${notMaybe}(?:unknown|not found|does not exist|doesn'?t exist|not exist|not valid|invalid|not registered|could not be found|couldn'?t be found|no longer exists)\b`,
     ),
   ],
   hostunknown: [
@@ -820,9 +820,9 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
     /\bgiving up\b/,
   ],
   blocked: [
-    /\b(?:ip|client host|client ip|sending ip|source ip|your ip|connecting host|host)\b(?:\s+\S+){0,4}?\s+(?:is\s+)?(?<!\bnot )(?:blocked|bloqu[ée]e?|blacklisted|blocklisted|denylisted|listed|banned|not allowed|invalid)\b/,
+    /\b(?:ip|client host|client ip|sending ip|source ip|your ip|connecting host|host)\b(?:\s+\S+){0,4}?\s+(?:is\s+)?(?<!\bnot )(?:blocked|bloqu[ée]e?|blacklisted|listed|banned|not allowed|invalid)\b/,
     /\b(?:adresse ip|ip address|ip)\b(?:\s+\S+){0,3}?\s+(?:source\s+)?bloqu/,
-    /\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracuda(?:central)?|blacklist|blocklist)\b/,
+    /\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracuda(?:central)?|blacklist)\b/,
     // The server refuses us as a whole (Orange's "Service refusé", "not accepting connections").
     /\bservice refus(?:ed|[ée]e?)\b|\bnot accepting (?:connections|mail from (?:you|your))\b/,
     // Mail straight from a consumer connection, which should go through the provider's relay.
@@ -872,11 +872,17 @@ export const concepts: Partial<Record<BounceReason, readonly RegExp[]>> = {
   ],
 };
 
-/** Lower case, one space, without the reply codes that continuation lines repeat (`550-5.7.1`). */
+/**
+ * Lower case, one space, without the reply codes that continuation lines repeat (`550-5.7.1`),
+ * and one spelling for words servers spell several ways: a blocklist or denylist is what older
+ * replies call a blacklist, "unroutable" is "unrouteable".
+ */
 export function normalize(text: string): string {
   return text
     .toLowerCase()
     .replace(/\s+/g, ' ')
+    .replace(/\b(?:block|deny)list/g, 'blacklist')
+    .replace(/\bunroutable\b/g, 'unrouteable')
     .replace(/(^|\s)[245]\d\d[- ](?:[245]\.\d{1,3}\.\d{1,3}\s)?/g, '$1');
 }
 

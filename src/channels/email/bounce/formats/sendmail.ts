@@ -7,18 +7,21 @@ import { type BounceText, commandOf } from './types.ts';
 
 export function readSendmail(message: BounceText): RecipientFailure[] | undefined {
   const body = message.body;
-  if (!/-{3,}\s*(?:The following addresses had|Transcript of session follows)/i.test(body)) return undefined;
-  const temporary = /transient non-fatal errors|Warning: could not send message/i.test(body);
+  // Words may be wrapped onto the next line (re-wrapped, or quoted in a forward): any white
+  // space between them.
+  if (!/-{3,}\s*(?:The\s+following\s+addresses\s+had|Transcript\s+of\s+session\s+follows)/i.test(body))
+    return undefined;
+  const temporary = /transient\s+non-fatal\s+errors|Warning:\s+could\s+not\s+send\s+message/i.test(body);
   const recipients: string[] = [];
   const listed =
-    /had (?:permanent fatal|transient non-fatal) errors\s*-+\r?\n([\s\S]*?)(?:\r?\n\s*\r?\n|-{3,})/i.exec(
+    /had\s+(?:permanent\s+fatal|transient\s+non-fatal)\s+errors\s*-+\r?\n([\s\S]*?)(?:\r?\n\s*\r?\n|-{3,})/i.exec(
       body,
     );
   for (const line of (listed?.[1] ?? '').split(/\r?\n/)) {
     const address = /^\s*\(/.test(line) ? '' : findAddress(line);
     if (address && !recipients.includes(address)) recipients.push(address);
   }
-  const transcript = /Transcript of session follows\s*-+\r?\n([\s\S]*)/i.exec(body)?.[1] ?? '';
+  const transcript = /Transcript\s+of\s+session\s+follows\s*-+\r?\n([\s\S]*)/i.exec(body)?.[1] ?? '';
   const replies = transcript
     .split(/\r?\n/)
     .map((l) => l.replace(/^<<<\s*/, '').trim())
