@@ -94,8 +94,8 @@ describe('recordOutcomes', () => {
     const outcome = {
       jobId: job?.job_id as string,
       messageId: id as string,
-      status: 'sent',
-      event: 'sent',
+      status: 'sent' as const,
+      event: 'sent' as const,
       details: {},
       provider: 'test',
       providerMessageId: null,

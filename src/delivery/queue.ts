@@ -6,6 +6,7 @@
 // are released as soon as PostgreSQL drops its session.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/index.ts';
+import { type AttemptOutcome, cancelableStatuses } from '../messages/index.ts';
 
 /** First key of the advisory locks that mark live workers (ASCII "AVIS"). */
 export const workerLockClass = 0x41564953;
@@ -77,10 +78,9 @@ export async function claimJobs(
 export interface Outcome {
   jobId: string;
   messageId: string;
-  /** The message's new status. */
-  status: string;
-  /** The event to record. */
-  event: string;
+  /** The attempt's outcome: the message's new status and the event recorded (lifecycle.ts). */
+  status: AttemptOutcome;
+  event: AttemptOutcome;
   details: Record<string, unknown>;
   provider: string | null;
   providerMessageId: string | null;
@@ -154,7 +154,8 @@ export async function recordOutcomes(
         attempts = m.attempts + 1,
         updated_at = i.at
       FROM input i JOIN owned o ON o.id = i.job_id
-      WHERE m.id = i.message_id
+      -- The lifecycle's rule for an attempt: only a message waiting to be sent takes its outcome.
+      WHERE m.id = i.message_id AND m.status = ANY(${[...cancelableStatuses]}::text[])
       RETURNING m.id, m.project_id
     ), events AS (
       INSERT INTO message_events (message_id, project_id, type, created_at, details)

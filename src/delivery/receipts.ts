@@ -7,26 +7,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { ProviderReceipt } from '../channels/index.ts';
 import type { Database } from '../db/index.ts';
+import { isMessageStatus, statusRank, transition } from '../messages/index.ts';
 import { foreignSnippet, foreignString, snippetChars } from '../net/index.ts';
 
-/** How far along a status is; a report never moves a message to a lower rank. */
-const ranks: Record<string, number> = {
-  scheduled: 0,
-  queued: 0,
-  deferred: 1,
-  sent: 2,
-  delivered: 3,
-  failed: 3,
-  expired: 3,
-  bounced: 3,
-  read: 4,
-};
-
-/** Statuses no report may change: the message never went to a provider. */
-const untouchable = new Set(['canceled', 'suppressed']);
-
-export function statusRank(status: string | null): number {
-  return status === null ? -1 : (ranks[status] ?? -1);
+/** How far along a segment's reported status is (none yet: -1); per the message lifecycle. */
+function segmentRank(status: string | null): number {
+  return status !== null && isMessageStatus(status) ? statusRank(status) : -1;
 }
 
 export type ReceiptResult = 'applied' | 'unchanged' | 'unknown';
@@ -60,7 +46,7 @@ export async function applyReceipt(
     .forUpdate()
     .executeTakeFirst();
   if (!ref) return 'unknown';
-  if (statusRank(receipt.status) > statusRank(ref.status)) {
+  if (segmentRank(receipt.status) > segmentRank(ref.status)) {
     await trx
       .updateTable('provider_message_refs')
       .set({ status: receipt.status, updated_at: receipt.at })
@@ -78,12 +64,12 @@ export async function applyReceipt(
       .execute();
     status = combined(
       siblings.map((s) =>
-        s.ref === ref.ref && statusRank(receipt.status) > statusRank(s.status) ? receipt.status : s.status,
+        s.ref === ref.ref && segmentRank(receipt.status) > segmentRank(s.status) ? receipt.status : s.status,
       ),
       ref.segments,
     );
   }
-  // "sent" says what Aviso recorded when the provider took the message.
+  // A receipt's "sent" changes nothing (the lifecycle's rule): no need to lock the message.
   if (status === null || status === 'sent') return 'unchanged';
   const message = await trx
     .selectFrom('messages')
@@ -91,19 +77,9 @@ export async function applyReceipt(
     .where('id', '=', ref.message_id)
     .forUpdate()
     .executeTakeFirst();
-  if (!message || untouchable.has(message.status)) return 'unchanged';
-  // A message has one outcome: once delivered, failed or expired, a report of another outcome
-  // that is not further along is ignored (a "failed" after "delivered"). A "delivered" after
-  // "read" is still recorded: WhatsApp sends them in that order.
-  const final = statusRank(message.status) >= 3;
-  if (
-    final &&
-    status !== message.status &&
-    statusRank(status) <= statusRank(message.status) &&
-    !(status === 'delivered' && message.status === 'read')
-  ) {
-    return 'unchanged';
-  }
+  if (!message || !isMessageStatus(message.status)) return 'unchanged';
+  const next = transition(message.status, { source: 'receipt', status });
+  if (!next.record) return 'unchanged';
   const seen = await trx
     .selectFrom('message_events')
     .select('id')
@@ -130,10 +106,10 @@ export async function applyReceipt(
       details: JSON.stringify(details),
     })
     .execute();
-  if (statusRank(status) > statusRank(message.status)) {
+  if (next.status !== message.status) {
     await trx
       .updateTable('messages')
-      .set({ status, updated_at: new Date() })
+      .set({ status: next.status, updated_at: new Date() })
       .where('id', '=', ref.message_id)
       .execute();
   }

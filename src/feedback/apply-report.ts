@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { BounceReport, BounceResult } from '../channels/email/bounce/index.ts';
 import type { Database } from '../db/index.ts';
+import { isMessageStatus, transition } from '../messages/index.ts';
 import { foreignSnippet, foreignString, snippetChars } from '../net/index.ts';
 import { afterBounce, afterComplaint } from './suppress-after.ts';
 
@@ -29,9 +30,6 @@ interface MessageRow {
   status: string;
 }
 
-/** Statuses a bounce does not change: the message never left. */
-const neverSent = ['canceled', 'suppressed', 'queued', 'scheduled'];
-
 export async function applyReport(
   db: Kysely<Database>,
   report: BounceReport,
@@ -48,7 +46,7 @@ export async function applyReport(
 
   if (report.kind === 'complaint') {
     if (result.feedbackType === 'not-spam') return { ...applied, ignored: 'a not-spam report' };
-    const recorded = await recordOnce(db, message, 'complained', null, {
+    const recorded = await recordOnce(db, message, 'complained', {
       feedbackType: result.feedbackType,
       recipient: result.recipient || message.to_address,
       source: 'arf',
@@ -58,14 +56,18 @@ export async function applyReport(
   }
 
   if (report.kind === 'delivered') {
-    const recorded = await recordOnce(db, message, 'delivered', 'delivered', {
+    const recorded = await recordOnce(db, message, 'delivered', {
       source: 'dsn',
       diagnostic: result.diagnostic,
     });
     return recorded ? { ...applied, event: 'delivered' } : { ...applied, ignored: 'already recorded' };
   }
 
-  if (neverSent.includes(message.status)) return { ...applied, ignored: `the message is ${message.status}` };
+  // The lifecycle says whether a bounce or delay applies (not to a message that never left).
+  const type = result.delayed ? 'delayed' : 'bounced';
+  const applies =
+    isMessageStatus(message.status) && transition(message.status, { source: 'report', type }).record;
+  if (!applies) return { ...applied, ignored: `the message is ${message.status}` };
   if (result.delayed) {
     // A delay notice: the receiving side is still trying. Worth seeing, not a bounce.
     await db
@@ -86,7 +88,7 @@ export async function applyReport(
     return { ...applied, event: 'deferred' };
   }
   const details = bounceDetails(result, 'dsn');
-  const recorded = await recordOnce(db, message, 'bounced', 'bounced', details);
+  const recorded = await recordOnce(db, message, 'bounced', details);
   if (!recorded) return { ...applied, ignored: 'already recorded' };
   return {
     ...applied,
@@ -142,18 +144,23 @@ function resultFor(results: BounceResult[], address: string): BounceResult {
 
 /**
  * Records the event unless the message already has one of this type from this source, and
- * moves the status forward (never out of a state a bounce cannot change). The message row is
- * locked first, so two copies of a report processed at once cannot both record.
+ * moves the status as the lifecycle says a mailed report does. The message row is locked
+ * first, so two copies of a report processed at once cannot both record.
  */
 async function recordOnce(
   db: Kysely<Database>,
   message: MessageRow,
-  type: string,
-  status: string | null,
+  type: 'bounced' | 'complained' | 'delivered',
   details: Record<string, unknown>,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    await trx.selectFrom('messages').select('id').where('id', '=', message.id).forUpdate().execute();
+    const row = await trx
+      .selectFrom('messages')
+      .select('status')
+      .where('id', '=', message.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row || !isMessageStatus(row.status)) return false;
     const seen = await trx
       .selectFrom('message_events')
       .select('id')
@@ -162,14 +169,13 @@ async function recordOnce(
       .where(sql`details->>'source'`, '=', details.source as string)
       .executeTakeFirst();
     if (seen) return false;
-    if (status) {
+    const next = transition(row.status, { source: 'report', type });
+    if (!next.record) return false;
+    if (next.status !== row.status) {
       await trx
         .updateTable('messages')
-        .set({ status, updated_at: new Date() })
+        .set({ status: next.status, updated_at: new Date() })
         .where('id', '=', message.id)
-        .where('status', 'not in', ['canceled', 'suppressed', 'bounced', 'read'])
-        // A success notice only completes a message that was sent.
-        .where((eb) => (status === 'delivered' ? eb('status', '=', 'sent') : eb.lit(true)))
         .execute();
     }
     await trx

@@ -8,6 +8,7 @@ import { ApiError, type ErrorAnswer } from '../errors/index.ts';
 import type { SuppressionReason } from '../suppressions/index.ts';
 import { loadPublished } from '../templates/index.ts';
 import { loadChannelContext } from './channel-context.ts';
+import { acceptedStatus } from './lifecycle.ts';
 import type { MessageInput } from './message-input.ts';
 import { type PreparedMessage, prepareMessage } from './prepare-message.ts';
 import { type Suppressed, storeMessages } from './store-messages.ts';
@@ -51,7 +52,7 @@ export async function acceptMessages(
   for (const m of results) {
     const found = isPrepared(m) ? suppressed.get(m.id) : undefined;
     if (found && isPrepared(m)) {
-      m.status = 'suppressed';
+      m.status = acceptedStatus(m.status === 'scheduled', true);
       m.suppression = {
         reason: found.reason as SuppressionReason,
         since: new Date(found.since).toISOString(),

@@ -4,6 +4,7 @@ export * from './cancel.ts';
 export * from './channel-context.ts';
 export * from './event-types.ts';
 export * from './idempotency.ts';
+export * from './lifecycle.ts';
 export * from './message-input.ts';
 export * from './message-writer.ts';
 export * from './prepare-message.ts';

@@ -13,6 +13,7 @@ import { newId } from '../ids/index.ts';
 import type { SuppressionReason } from '../suppressions/index.ts';
 import type { PublishedRender, PublishedTemplates, RenderedWhatsApp } from '../templates/index.ts';
 import type { ChannelContext, WhatsAppRules } from './channel-context.ts';
+import { acceptedStatus } from './lifecycle.ts';
 import { decodeBase64Content, type MessageInput } from './message-input.ts';
 import { priorities } from './status.ts';
 
@@ -124,7 +125,7 @@ export async function prepareMessage(input: MessageInput, ctx: PrepareContext): 
     acceptedAt: ctx.now,
     stream,
     priority: priorities[input.priority],
-    status: sendAt ? ('scheduled' as const) : ('queued' as const),
+    status: acceptedStatus(Boolean(sendAt)),
     template: input.template ?? null,
     templateVersion: rendered?.version ?? null,
     locale: rendered?.locale ?? null,

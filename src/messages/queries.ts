@@ -8,7 +8,8 @@ import type { SmsEncoding } from '../channels/sms/index.ts';
 import type { Database, MessagesTable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { firstIdAt } from '../ids/index.ts';
-import { type MessageStatus, type Priority, priorityName } from './status.ts';
+import type { MessageStatus } from './lifecycle.ts';
+import { type Priority, priorityName } from './status.ts';
 
 export interface MessageView {
   id: string;
