@@ -7,25 +7,17 @@
 // completes its jobs.
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { type BounceResult, classifyFailure } from '../channels/email/bounce/index.ts';
 import { asciiDomain, dkimKeyFor, domainOf, mailbox, returnPath } from '../channels/email/index.ts';
-import {
-  type Channel,
-  DestinationNotAllowedError,
-  type OutgoingEmail,
-  type OutgoingSms,
-  type OutgoingWhatsApp,
-  PermanentError,
-  TransientError,
-} from '../channels/index.ts';
+import type { Channel, OutgoingEmail, OutgoingSms, OutgoingWhatsApp } from '../channels/index.ts';
 import type { SmsEncoding } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
-import { afterBounce, bounceDetails } from '../feedback/index.ts';
+import { afterBounce } from '../feedback/index.ts';
 import type { Logger } from '../log.ts';
 import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/index.ts';
 import { providersChangedChannel } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { type LeavingEmail, needsLinks, withFeedbackLinks } from '../tracking/index.ts';
+import { expiredOutcome, failureOutcome, sentOutcome } from './outcome.ts';
 import { PairPacer } from './pair-pacing.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
@@ -38,19 +30,7 @@ import {
   releaseAbandonedJobs,
   workerLockClass,
 } from './queue.ts';
-import { nextAttemptAt } from './retry-policy.ts';
-import { DeliveryFailure, sendWithFailover } from './routing.ts';
-
-/** A send-time refusal classified like a line of a bounce report. */
-function smtpBounce(recipient: string, error: PermanentError): BounceResult {
-  return classifyFailure({
-    recipient,
-    diagnostic: error.details.response ?? error.message,
-    ...(error.details.enhancedStatus ? { status: error.details.enhancedStatus } : {}),
-    ...(error.details.responseCode ? { replyCode: String(error.details.responseCode) } : {}),
-    command: 'RCPT',
-  });
-}
+import { sendWithFailover } from './routing.ts';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -279,7 +259,7 @@ export class DeliveryWorker {
     const channel = job.channel as Channel;
     try {
       if (job.valid_until && job.valid_until.getTime() <= Date.now()) {
-        outcome = this.expired(job, null, 'validFor ran out before it could be sent');
+        outcome = expiredOutcome(job, null, 'validFor ran out before it could be sent', new Date());
       } else {
         if (channel === 'whatsapp' && (await this.paced(job, claimedBy))) return;
         const message = await this.outgoing(job);
@@ -287,26 +267,23 @@ export class DeliveryWorker {
         const routes = await this.providers.routes(job.project_id, channel);
         const sent = await sendWithFailover(routes, message, job.priority);
         if (channel === 'whatsapp') await this.pairs.sent(job.project_id, job.to_address);
-        const details: Record<string, unknown> = {
-          provider: sent.route.name,
-          response: sent.result.response,
-        };
-        if (header) details.messageId = header;
-        if (sent.result.providerMessageId) details.providerMessageId = sent.result.providerMessageId;
-        if (sent.failedOver.length > 0) details.failedOver = sent.failedOver;
-        const ids =
-          sent.result.segmentIds ?? (sent.result.providerMessageId ? [sent.result.providerMessageId] : []);
-        outcome = {
-          ...this.base(job, sent.route.name, header),
-          status: 'sent',
-          event: 'sent',
-          details,
-          providerMessageId: sent.result.providerMessageId,
-          refs: sent.route.id && ids.length > 0 ? { providerId: sent.route.id, ids } : null,
-        };
+        outcome = sentOutcome(
+          job,
+          { name: sent.route.name, id: sent.route.id },
+          header,
+          sent.result,
+          sent.failedOver,
+          new Date(),
+        );
       }
     } catch (err) {
-      outcome = this.failure(job, err, header);
+      const decided = failureOutcome(job, err, header, this.options.retry, new Date());
+      if (decided.unexpected !== undefined) {
+        this.log.error({ err: decided.unexpected, messageId: job.id }, 'unexpected delivery error');
+      }
+      outcome = decided.bounce
+        ? { ...decided.outcome, bounce: { job, hard: decided.bounce.hard } }
+        : decided.outcome;
     }
     this.log.debug(
       { messageId: job.id, projectId: job.project_id, status: outcome.status },
@@ -327,102 +304,6 @@ export class DeliveryWorker {
     const next = await this.pairs.turn(job.project_id, job.to_address);
     if (next) await postponeJob(this.db, claimedBy, job.job_id, next);
     return next !== null;
-  }
-
-  private base(job: ClaimedJob, provider: string | null, header: string | null) {
-    return {
-      jobId: job.job_id,
-      messageId: job.id,
-      provider,
-      providerMessageId: null,
-      messageIdHeader: header,
-      retryAt: null,
-      refs: null,
-      at: new Date(),
-    };
-  }
-
-  private expired(
-    job: ClaimedJob,
-    provider: string | null,
-    reason: string,
-    last?: Record<string, unknown>,
-  ): Outcome {
-    return {
-      ...this.base(job, provider, null),
-      status: 'expired',
-      event: 'expired',
-      details: { reason, validUntil: job.valid_until?.toISOString(), attempts: job.job_attempts, ...last },
-    };
-  }
-
-  private failure(
-    job: ClaimedJob,
-    err: unknown,
-    header: string | null,
-  ): Outcome & Pick<PendingOutcome, 'bounce'> {
-    const failure = err instanceof DeliveryFailure ? err : null;
-    const cause = failure ? failure.cause : err;
-    const provider = failure?.provider ?? null;
-    const base = this.base(job, provider, header);
-    const extra: Record<string, unknown> =
-      failure && failure.failedOver.length > 0 ? { failedOver: failure.failedOver } : {};
-    if (cause instanceof PermanentError) {
-      const bounced = cause.kind === 'bounce' && job.channel === 'email';
-      const reason =
-        cause instanceof DestinationNotAllowedError
-          ? 'destination_not_allowed'
-          : cause.kind === 'bounce'
-            ? 'recipient_rejected'
-            : 'rejected';
-      // A refusal at send time reads like a bounce report's line: same reasons, same rules.
-      const bounce = bounced ? smtpBounce(job.to_address, cause) : null;
-      return {
-        ...base,
-        status: bounced ? 'bounced' : 'failed',
-        event: bounced ? 'bounced' : 'failed',
-        details: {
-          ...(bounce ? bounceDetails(bounce, 'smtp') : { reason }),
-          provider,
-          response: cause.message,
-          ...cause.details,
-          ...extra,
-        },
-        ...(bounce ? { bounce: { job, hard: bounce.hardBounce } } : {}),
-      };
-    }
-    const details: Record<string, unknown> =
-      cause instanceof TransientError
-        ? { response: cause.message, ...cause.details, ...extra }
-        : { response: cause instanceof Error ? cause.message : String(cause), ...extra };
-    if (!(cause instanceof TransientError))
-      this.log.error({ err: cause, messageId: job.id }, 'unexpected delivery error');
-    const { retry } = this.options;
-    const horizonMs = retry.horizonMs[job.channel as Channel] ?? retry.horizonMs.email;
-    const retryAt = nextAttemptAt({ ...retry, horizonMs }, job.job_attempts, job.created_at, base.at, {
-      retryAfterMs: cause instanceof TransientError ? cause.details.retryAfterMs : undefined,
-    });
-    if (job.valid_until && (!retryAt || retryAt >= job.valid_until)) {
-      return this.expired(job, provider, 'validFor runs out before the next attempt', {
-        provider,
-        ...details,
-      });
-    }
-    if (!retryAt) {
-      return {
-        ...base,
-        status: 'failed',
-        event: 'failed',
-        details: { reason: 'retry_horizon_exceeded', attempts: job.job_attempts, provider, ...details },
-      };
-    }
-    return {
-      ...base,
-      status: 'deferred',
-      event: 'deferred',
-      retryAt,
-      details: { attempt: job.job_attempts, nextAttemptAt: retryAt.toISOString(), provider, ...details },
-    };
   }
 
   private outgoing(job: ClaimedJob): Promise<OutgoingEmail> | OutgoingSms | OutgoingWhatsApp {

@@ -4,4 +4,5 @@ export * from './capture-provider.ts';
 export * from './dns-records.ts';
 export * from './domains.ts';
 export * from './return-path.ts';
+export { refusalAsBounce } from './smtp-errors.ts';
 export * from './smtp-provider.ts';

@@ -1,8 +1,10 @@
 // Classifies an SMTP failure as temporary or final (RFC 5321 §4.2.1: 4yz transient, 5yz
 // permanent) and, when final, as a bounce (the recipient was refused) or another failure.
-// Pure: it reads the error nodemailer gives and returns the verdict.
+// Pure: it reads the error nodemailer gives and returns the verdict; a refused recipient is
+// read as a bounce.
 import { foreignSnippet, snippetChars } from '../../net/index.ts';
 import { PermanentError, TransientError } from '../index.ts';
+import { type BounceResult, classifyFailure } from './bounce/index.ts';
 
 export interface SmtpFailure {
   code?: string;
@@ -41,4 +43,18 @@ export function classifySmtpFailure(err: SmtpFailure): TransientError | Permanen
     err.command === 'RCPT TO' ||
     (status !== undefined && (status.startsWith('5.1.') || status.startsWith('5.2.')));
   return new PermanentError(response, aboutRecipient ? 'bounce' : 'failure', details);
+}
+
+/**
+ * A recipient refused at send time (a 5XX to RCPT TO), read like a line of a bounce report:
+ * same reasons, same hard/soft rules as the bounces that come back later.
+ */
+export function refusalAsBounce(recipient: string, error: PermanentError): BounceResult {
+  return classifyFailure({
+    recipient,
+    diagnostic: error.details.response ?? error.message,
+    ...(error.details.enhancedStatus ? { status: error.details.enhancedStatus } : {}),
+    ...(error.details.responseCode ? { replyCode: String(error.details.responseCode) } : {}),
+    command: 'RCPT',
+  });
 }
