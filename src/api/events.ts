@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventTypes, oneTag } from '../messages/index.ts';
+import { type Channel, channels } from '../vocabulary.ts';
 import { answer, errorAnswers } from './schemas.ts';
 
 const eventSchema = z
@@ -16,7 +17,7 @@ const eventSchema = z
     type: z.string().meta({ examples: ['delivered', 'bounced', 'opened'] }),
     at: z.string(),
     messageId: z.string(),
-    channel: z.enum(['email', 'sms', 'whatsapp']),
+    channel: z.enum(channels),
     stream: z.string(),
     to: z.string().meta({ description: 'The recipient: an address or an E.164 number.' }),
     template: z.string().nullable(),
@@ -115,7 +116,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
           type: e.type,
           at: e.created_at.toISOString(),
           messageId: e.message_id,
-          channel: e.channel as 'email' | 'sms' | 'whatsapp',
+          channel: e.channel as Channel,
           stream: e.stream,
           to: e.to_address,
           template: e.template,

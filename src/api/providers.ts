@@ -20,6 +20,7 @@ import {
   updateProvider,
 } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
+import { channels } from '../vocabulary.ts';
 import { answer, errorAnswers, noContent } from './schemas.ts';
 
 export interface ProvidersDeps {
@@ -34,7 +35,7 @@ const providerSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    channel: z.enum(['email', 'sms', 'whatsapp']),
+    channel: z.enum(channels),
     type: z.string(),
     position: z.number().int().meta({ description: 'Lower goes first; the next one is the failover.' }),
     enabled: z.boolean(),
@@ -85,7 +86,7 @@ export async function providerRoutes(app: FastifyInstance, deps: ProvidersDeps) 
         description:
           'Without providers of its own, a channel uses the installation default (AVISO_SMTP_URL for email) or the capture provider.',
         tags,
-        querystring: z.object({ channel: z.enum(['email', 'sms', 'whatsapp']).optional() }),
+        querystring: z.object({ channel: z.enum(channels).optional() }),
         response: { 200: answer('The providers, secrets masked.', providerList) },
       },
     },

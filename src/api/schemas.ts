@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { errorCodes } from '../errors/index.ts';
 import { messageStatuses } from '../messages/index.ts';
+import { channels } from '../vocabulary.ts';
 
 const errorBody = z.object({
   code: z.enum(Object.keys(errorCodes) as [string, ...string[]]),
@@ -63,7 +64,7 @@ export const acceptedSchema = z
       description:
         'suppressed: stored but not sent, because the recipient is on the suppression list for this stream (see `suppression`).',
     }),
-    channel: z.enum(['email', 'sms', 'whatsapp']),
+    channel: z.enum(channels),
     to: z.string().meta({
       description: 'The recipient as Aviso will send to it: an address, or a phone number in E.164.',
     }),
@@ -87,7 +88,7 @@ export const messageSchema = z
   .object({
     id: z.string(),
     status: z.enum(messageStatuses),
-    channel: z.enum(['email', 'sms', 'whatsapp']),
+    channel: z.enum(channels),
     stream: z.string(),
     priority: z.enum(['high', 'normal', 'low']),
     to: z.union([mailbox, z.object({ phone: z.string().meta({ description: 'E.164' }) })]),

@@ -31,6 +31,7 @@ import {
   templateContentSchema,
   templateKeySchema,
 } from '../templates/index.ts';
+import { channels } from '../vocabulary.ts';
 import { acceptedView } from './messages.ts';
 import { acceptedSchema, answer, errorAnswers, noContent } from './schemas.ts';
 
@@ -58,7 +59,7 @@ const variablesSchema = z
   })
   .meta({ id: 'TemplateVariables', description: 'The data the template uses, inferred from its Liquid.' });
 
-const channelsSchema = z.array(z.enum(['email', 'sms', 'whatsapp'])).min(1);
+const channelsSchema = z.array(z.enum(channels)).min(1);
 
 const renderBody = z
   .strictObject({

@@ -80,7 +80,7 @@ export interface SendResult {
   response: string;
 }
 
-export type Channel = 'email' | 'sms' | 'whatsapp';
+export type { Channel } from '../vocabulary.ts';
 
 interface ProviderBase<M> {
   /** Shown in events and logs: "smtp", "capture", "twilio", … */

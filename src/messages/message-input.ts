@@ -15,6 +15,7 @@ import type { Channel } from '../channels/index.ts';
 import { isValidSenderId } from '../channels/sms/index.ts';
 import { int4Max, singleLinePattern, timezonePattern } from '../schemas/index.ts';
 import { localeSchema, trackingSchema, validForSchema } from '../templates/index.ts';
+import { channels } from '../vocabulary.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
 
@@ -215,7 +216,7 @@ export function decodeBase64Content(content: string): string | undefined {
   return compact;
 }
 
-export const channelSchema = z.enum(['email', 'sms', 'whatsapp']);
+export const channelSchema = z.enum(channels);
 export const streamSchema = z.enum(['transactional', 'promotional']);
 export const prioritySchema = z.enum(['high', 'normal', 'low']);
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Channel } from '../channels/index.ts';
 import { isValidSenderId } from '../channels/sms/index.ts';
+import { channels } from '../vocabulary.ts';
 
 // Read by the destination guard (destinations.ts), as webhook URLs are: zod's own URL check
 // would drop tabs and line breaks silently instead of refusing them.
@@ -46,7 +47,7 @@ export const providerTypes = {
     secrets: ['url'],
   },
   capture: {
-    channels: ['email', 'sms', 'whatsapp'],
+    channels: [...channels],
     rateLimit: null,
     schema: z.strictObject({}),
     secrets: [],

@@ -11,6 +11,7 @@ import { newId } from '../ids/index.ts';
 import type { DestinationPolicy } from '../net/index.ts';
 import { patchOf } from '../schemas/index.ts';
 import { providerSecretPlace, type Secrets } from '../secrets/index.ts';
+import { channels } from '../vocabulary.ts';
 import { checkDestinations } from './destinations.ts';
 import {
   channelsOf,
@@ -30,7 +31,7 @@ export const providerInputSchema = z
     name: providerNameSchema,
     type: z.enum(providerTypeNames as [ProviderType, ...ProviderType[]]),
     channel: z
-      .enum(['email', 'sms', 'whatsapp'])
+      .enum(channels)
       .optional()
       .meta({ description: 'Inferred from the type; needed for capture only.' }),
     position: z

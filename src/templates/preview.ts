@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
+import { channels } from '../vocabulary.ts';
 import type { LayoutContent, TemplateContent } from './content.ts';
 import { resolveLocale } from './locale.ts';
 import { compileSource, versionId } from './published.ts';
@@ -56,7 +57,7 @@ export async function previewTemplate(
   const rendered = await new TemplateRenderer().render(source, {
     data: request.data ?? stored.sampleData,
     environment: { locale, timezone: request.timezone ?? 'UTC' },
-    channels: request.channels ?? ['email', 'sms', 'whatsapp'],
+    channels: request.channels ?? [...channels],
   });
   return { key, version, locale, category: content.category, ...rendered };
 }

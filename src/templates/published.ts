@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
+import { channels } from '../vocabulary.ts';
 import type { LayoutContent, TemplateContent, TemplateKind } from './content.ts';
 import type { RenderEnvironment } from './liquid.ts';
 import { resolveLocale } from './locale.ts';
@@ -197,7 +198,7 @@ export class PublishedTemplates {
 /** The channels a locale of `content` has content for (what its compiled form will have). */
 export function channelsOf(content: TemplateContent, locale: string): Channel[] {
   const parts = content.locales[locale];
-  return (['email', 'sms', 'whatsapp'] as const).filter((c) => parts?.[c] !== undefined);
+  return channels.filter((c) => parts?.[c] !== undefined);
 }
 
 /**

@@ -4,12 +4,13 @@
 import type { Template } from 'liquidjs';
 import { type SmsSegmentation, segmentSms, transliterateToGsm } from '../channels/sms/index.ts';
 import { ApiError, type ErrorBody } from '../errors/index.ts';
+import { channels as allChannels, type Channel } from '../vocabulary.ts';
 import type { CompiledTemplate } from './compile.ts';
 import { type OutputPart, outputTooLarge } from './limits.ts';
 import { htmlEngine, liquidIssue, type RenderEnvironment, systemVariables, textEngine } from './liquid.ts';
 import { findMissingVariables } from './missing-variables.ts';
 
-export type Channel = 'email' | 'sms' | 'whatsapp';
+export type { Channel } from '../vocabulary.ts';
 
 export interface RenderedEmail {
   subject: string;
@@ -57,7 +58,7 @@ export function renderTemplate(
   compiled: CompiledTemplate,
   data: Record<string, unknown>,
   environment: RenderEnvironment,
-  channels: readonly Channel[] = ['email', 'sms', 'whatsapp'],
+  channels: readonly Channel[] = allChannels,
 ): RenderedTemplate {
   const run = (scope: object) => renderParts(compiled, scope, environment, channels);
   try {
