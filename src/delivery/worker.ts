@@ -17,7 +17,7 @@ import { priorities, priorityName, purgeIdempotencyKeys } from '../messages/inde
 import { providersChangedChannel } from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { type LeavingEmail, needsLinks, withFeedbackLinks } from '../tracking/index.ts';
-import { expiredOutcome, failureOutcome, sentOutcome } from './outcome.ts';
+import { expiredOutcome, failureOutcome, type OutcomePolicy, sentOutcome } from './outcome.ts';
 import { PairPacer } from './pair-pacing.ts';
 import type { ProviderRegistry } from './providers.ts';
 import {
@@ -37,12 +37,7 @@ export interface WorkerOptions {
   urgentConcurrency: number;
   pollMs: number;
   leaseSeconds: number;
-  retry: {
-    baseMs: number;
-    maxMs: number;
-    /** How long after acceptance each channel retries before the message is failed. */
-    horizonMs: Record<Channel, number>;
-  };
+  retry: OutcomePolicy;
   /** Domain of the VERP return paths; null: envelope sender = From. */
   bounceDomain: string | null;
   /** Signs return paths (and tracking links). */

@@ -14,19 +14,23 @@ const tidy = (found: string) =>
     .replace(/^(?:smtp|rfc-?822)=/i, '')
     .toLowerCase();
 
-/** The first address in a text, lower-cased, or ''. */
-export function findAddress(text: string): string {
-  return findAddresses(text)[0] ?? '';
-}
-
-export function findAddresses(text: string): string[] {
-  const found: string[] = [];
+/** The addresses of a text in order, lower-cased, as they are found. */
+function* addressesIn(text: string): Generator<string> {
   for (const m of text.matchAll(new RegExp(addressPattern.source, 'gi'))) {
     // RFC 5322 §3.4.1: two dots in a row only in a quoted local part ("a..b"@x); unquoted,
     // as in `david...@gmail.com`, they are an elision, not an address.
-    if (m[0].startsWith('"') || !/\.\.[^@]*@/.test(m[0])) found.push(tidy(m[0]));
+    if (m[0].startsWith('"') || !/\.\.[^@]*@/.test(m[0])) yield tidy(m[0]);
   }
-  return found;
+}
+
+/** The first address in a text, lower-cased, or ''. */
+export function findAddress(text: string): string {
+  for (const address of addressesIn(text)) return address;
+  return '';
+}
+
+export function findAddresses(text: string): string[] {
+  return [...addressesIn(text)];
 }
 
 export function isAddress(text: string): boolean {

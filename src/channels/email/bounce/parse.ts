@@ -167,8 +167,9 @@ function readText(message: BounceText): RecipientFailure[] {
  * full (its session transcript).
  */
 function withWholeReply(failure: RecipientFailure, text: string): RecipientFailure {
-  const cut = /^\s*(\d{3})-(.{20,})$/.exec(failure.diagnostic.trim());
-  if (!cut || /\r?\n/.test(failure.diagnostic.trim())) return failure;
+  // One line only: `.` stops at a line break and `$` is the end of the text.
+  const cut = /^(\d{3})-(.{20,})$/.exec(failure.diagnostic.trim());
+  if (!cut) return failure;
   const [, code, words = ''] = cut;
   const lines = text.split(/\r?\n/);
   // Where the reply itself starts a line (a transcript's `<<< 552-…`), not where it is quoted.
@@ -266,11 +267,13 @@ async function parseOne(raw: string): Promise<BounceReport> {
   return parseRoot(parseMime(raw), 0);
 }
 
+/** An RFC 3464 delivery-status part (RFC 6533's message/global-delivery-status too). */
+const isDeliveryStatus = (part: MimePart) => /^message\/(?:global-)?delivery-status$/.test(part.type);
+
 /** Whether an enclosed message is itself a notice, forwarded (by a person or a filter) in another. */
 function isForwardedNotice(part: MimePart): boolean {
   return (
-    leaves(part).some((l) => /^message\/(?:global-)?delivery-status$/.test(l.type)) ||
-    /^multipart\/report/i.test(header(part.headers, 'content-type'))
+    leaves(part).some(isDeliveryStatus) || /^multipart\/report/i.test(header(part.headers, 'content-type'))
   );
 }
 
@@ -294,7 +297,7 @@ async function parseRoot(root: MimePart, depth: number): Promise<BounceReport> {
   const ses = readSesNotification(body);
   if (ses) return sesReport(ses, original);
 
-  const statusParts = leaves(root).filter((l) => /^message\/(?:global-)?delivery-status$/.test(l.type));
+  const statusParts = leaves(root).filter(isDeliveryStatus);
   let failures = statusParts.flatMap((p) => dsnFailures(parseDeliveryStatus(p.text)));
   const text = humanText(root);
   if (failures.length === 0 && looksLikeDeliveryStatus(text))

@@ -173,8 +173,11 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
       : ['mailererror', 'a local delivery program failed (X-Unix)'];
   }
   if (failure.reason) return [failure.reason, `stated by ${failure.source ?? 'the format'}`];
+  const replyCode = findReplyCode(failure.diagnostic);
+  // A permanent refusal, by the status code or else the reply code (RFC 3463 §3.1, RFC 5321 §4.2.1).
+  const permanent = /^5/.test(status || replyCode);
   // RFC 5321 §3.4: 551 "User not local; please try <forward-path>": the mailbox moved.
-  const moved = findReplyCode(failure.diagnostic) === '551' ? 'hasmoved' : undefined;
+  const moved = replyCode === '551' ? 'hasmoved' : undefined;
   const named = reasonOfStatus(status) ?? moved;
   const strong = looseCodes.has(`5${status.slice(1)}`) ? moved : named;
   for (const reason of firstPass) {
@@ -205,11 +208,7 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
   // A bare refusal of the recipient in reply to RCPT TO ("550 <x>: Recipient address
   // rejected.", "550 mailbox unavailable"): RFC 5321 §3.3 judges the recipient there, and
   // nothing names another cause.
-  if (
-    failure.command === 'RCPT' &&
-    /^5/.test(status || findReplyCode(failure.diagnostic)) &&
-    bareRecipientRefusal(text)
-  ) {
+  if (failure.command === 'RCPT' && permanent && bareRecipientRefusal(text)) {
     return ['userunknown', 'a bare refusal of the recipient in reply to RCPT TO (RFC 5321 §3.3)'];
   }
   if (named) return [named, `the status code ${status}, used loosely by servers, and no words said more`];
@@ -220,13 +219,13 @@ function decideReason(failure: RecipientFailure, status: string): Decision {
     return [bySubject, `the subject of the status code ${status} (RFC 3463 §3)`];
   }
   // RFC 5321 §4.2.2: 500-504 are about the command itself.
-  if (/^50[0-4]$/.test(findReplyCode(failure.diagnostic))) {
+  if (/^50[0-4]$/.test(replyCode)) {
     return ['syntaxerror', 'a 500-504 reply: the command itself was refused (RFC 5321 §4.2.2)'];
   }
   // "550 rejected", "554 denied": a permanent refusal that names no cause is still one,
   // unless the server says it is holding the message undecided.
   if (/\bon hold\b/.test(text)) return ['onhold', 'the server says "on hold"'];
-  if (/^5/.test(status || findReplyCode(failure.diagnostic)) && refusal.test(text)) {
+  if (permanent && refusal.test(text)) {
     return ['rejected', 'a permanent refusal that names no cause (the best reading of a bare 5XX)'];
   }
   return text.trim() || status
@@ -255,10 +254,10 @@ export function isHardBounce(reason: BounceReason, status: string): boolean {
  * address error 550-'5.2.2 … Mailbox Full'`, a relay summing up the remote server's reply).
  */
 function specificStatus(diagnostic: string): string {
+  const vague = /^[45]\.(?:4\.7|0\.0|1\.0)$/;
   const [first = '', ...later] = statusCodesIn(diagnostic, { failuresOnly: true });
-  if (!/^[45]\.(?:4\.7|0\.0|1\.0)$/.test(first)) return first;
-  const inner = later.find((code) => !/^[45]\.(?:4\.7|0\.0|1\.0)$/.test(code));
-  return inner ?? first;
+  if (!vague.test(first)) return first;
+  return later.find((code) => !vague.test(code)) ?? first;
 }
 
 /** The status code: the report's own, unless the server's reply has a more specific one. */

@@ -67,8 +67,10 @@ export function readGeneric(message: BounceText): RecipientFailure[] | undefined
       return;
     // An address inside a sentence of advice ("… by emailing NAME@yale.edu, try NAME@cs.yale.edu
     // instead") is an example; a failed one is listed, bracketed, quoted, or said to fail.
+    const addresses = findAddresses(line);
+    if (addresses.length === 0) return;
     const paragraph = paragraphOf(lines, i);
-    for (const recipient of findAddresses(line)) {
+    for (const recipient of addresses) {
       // A sentence of advice, not of failure: long, and saying nothing failed.
       const sentence = sentenceWith(paragraph, recipient);
       const prose = wordsIn(sentence) > 8 && !failureStated.test(sentence);
