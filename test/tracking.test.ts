@@ -8,6 +8,7 @@ import type { Database } from '../src/db/index.ts';
 import { newId } from '../src/ids/index.ts';
 import { installationSecret } from '../src/settings/index.ts';
 import { messageIdFromUnsubscribeToken, signToken } from '../src/tracking/index.ts';
+import type { EventType } from '../src/vocabulary.ts';
 import { startTestAviso, type TestAviso } from './helpers/aviso.ts';
 
 let aviso: TestAviso;
@@ -78,7 +79,7 @@ function pixel(mail: ParsedMail): string {
   return src as string;
 }
 
-async function events(id: string, type: string) {
+async function events(id: string, type: EventType) {
   const rows = await db
     .selectFrom('message_events')
     .select(['details', 'created_at'])

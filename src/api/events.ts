@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventTypes, oneTag } from '../messages/index.ts';
-import { type Channel, channels } from '../vocabulary.ts';
+import { type Channel, channels, isOneOf } from '../vocabulary.ts';
 import { answer, errorAnswers } from './schemas.ts';
 
 const eventSchema = z
@@ -78,8 +78,9 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
           ?.split(',')
           .map((t) => t.trim())
           .filter(Boolean) ?? [];
-      const unknown = types.find((t) => !(eventTypes as readonly string[]).includes(t));
-      if (unknown) {
+      const known = types.filter((t) => isOneOf(eventTypes, t));
+      const unknown = types.find((t) => !isOneOf(eventTypes, t));
+      if (unknown !== undefined) {
         throw new ApiError(
           'invalid_value',
           `Unknown event type "${unknown}" (known: ${eventTypes.join(', ')}).`,
@@ -96,7 +97,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
       const cursor = q.cursor ? decodeCursor(q.cursor) : null;
       const ascending = q.after !== undefined;
       let query = db(deps.db).where('e.project_id', '=', request.auth.projectId);
-      if (types.length > 0) query = query.where('e.type', 'in', types);
+      if (known.length > 0) query = query.where('e.type', 'in', known);
       if (q.messageId) query = query.where('e.message_id', '=', q.messageId);
       if (q.to) query = query.where('m.to_address', '=', q.to);
       if (q.tag) query = query.where('m.tags', '@>', oneTag(q.tag));

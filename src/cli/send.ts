@@ -9,7 +9,6 @@ import {
   getMessage,
   isPhoneRecipient,
   isPrepared,
-  type MessageStatus,
   messageInputSchema,
 } from '../messages/index.ts';
 import { config, projectOption, projectOrExit, readData, withAviso } from './common.ts';
@@ -100,9 +99,10 @@ export function sendCommand(): Command {
             );
           }
           shown = message?.events.length ?? shown;
-          const status = message?.status as MessageStatus;
-          if (!cancelableStatuses.includes(status) || Date.now() > deadline) {
-            if (cancelableStatuses.includes(status)) {
+          const status = message?.status;
+          const waiting = status !== undefined && cancelableStatuses.includes(status);
+          if (!waiting || Date.now() > deadline) {
+            if (waiting) {
               console.log(`still ${status}: is a worker running? (aviso start, or aviso worker)`);
             }
             console.log(`status: ${status}`);

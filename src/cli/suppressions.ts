@@ -13,15 +13,18 @@ import {
   suppressionAddress,
   suppressionsOf,
 } from '../suppressions/index.ts';
+import { isOneOf, suppressionReasons } from '../vocabulary.ts';
 import { inProject, projectOption } from './common.ts';
 
 function streamsOf(value: string | undefined): Stream[] {
   if (value === undefined) return [...streams];
-  if (!streams.includes(value as Stream)) {
-    process.stderr.write(`aviso: --stream is transactional or promotional, not "${value}"\n`);
-    process.exit(2);
-  }
-  return [value as Stream];
+  return [oneOfOrExit('--stream', streams, value)];
+}
+
+function oneOfOrExit<T extends string>(option: string, list: readonly T[], value: string): T {
+  if (isOneOf(list, value)) return value;
+  process.stderr.write(`aviso: ${option} is ${list.join(', ')}; not "${value}"\n`);
+  process.exit(2);
 }
 
 function recipientOrExit(raw: string): string {
@@ -49,8 +52,8 @@ export function suppressionCommands(): Command {
       inProject(opts, async (aviso, project) => {
         const page = await listSuppressions(aviso.db, project.id, {
           ...(opts.search ? { search: opts.search } : {}),
-          ...(opts.stream ? { stream: streamsOf(opts.stream)[0] as Stream } : {}),
-          ...(opts.reason ? { reason: opts.reason } : {}),
+          ...(opts.stream ? { stream: oneOfOrExit('--stream', streams, opts.stream) } : {}),
+          ...(opts.reason ? { reason: oneOfOrExit('--reason', suppressionReasons, opts.reason) } : {}),
           limit: Math.max(1, Math.min(10_000, Number(opts.limit) || 100)),
         });
         for (const s of page.data)
@@ -107,7 +110,7 @@ export function suppressionCommands(): Command {
     .action((address: string, opts: { project?: string; stream?: string; note?: string }) =>
       inProject(opts, async (aviso, project) => {
         const removed = await removeSuppressions(aviso.db, project.id, recipientOrExit(address), {
-          ...(opts.stream ? { stream: streamsOf(opts.stream)[0] as Stream } : {}),
+          ...(opts.stream ? { stream: oneOfOrExit('--stream', streams, opts.stream) } : {}),
           actor: 'cli',
           note: opts.note ?? null,
         });

@@ -1,6 +1,15 @@
 // The database as one TypeScript type, kept next to the migrations: every Kysely query
 // is checked against it. Change both together.
 import type { ColumnType, Generated } from 'kysely';
+import type {
+  Channel,
+  EventType,
+  MessageStatus,
+  SmsEncoding,
+  Stream,
+  SuppressionReason,
+  WebhookDeliveryStatus,
+} from '../vocabulary.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -35,10 +44,10 @@ export interface ApiKeysTable {
 export interface MessagesTable {
   id: string;
   project_id: string;
-  channel: string;
-  stream: string;
+  channel: Channel;
+  stream: Stream;
   priority: number;
-  status: string;
+  status: MessageStatus;
   to_address: string;
   to_name: string | null;
   /** Email sender, or the SMS sender ID; null when the provider's default sender is used. */
@@ -52,7 +61,7 @@ export interface MessagesTable {
   template_version: number | null;
   locale: string | null;
   /** SMS: 'GSM-7' or 'UCS-2', and the segments it costs. */
-  encoding: string | null;
+  encoding: SmsEncoding | null;
   segments: number | null;
   /** After this time the message is not sent any more: it ends as `expired`. */
   valid_until: Timestamp | null;
@@ -94,7 +103,7 @@ export interface MessageEventsTable {
   id: Generated<string>;
   message_id: string;
   project_id: string;
-  type: string;
+  type: EventType;
   created_at: CreatedAt;
   details: Json<Record<string, unknown>>;
 }
@@ -129,11 +138,11 @@ export interface IdempotencyKeysTable {
 export interface SuppressionsTable {
   project_id: string;
   /** 'transactional' or 'promotional'; a complaint adds a row for each. */
-  stream: string;
+  stream: Stream;
   /** Lower-case email address or E.164 number. */
   address: string;
   /** 'hard-bounce' | 'complaint' | 'unsubscribe' | 'soft-bounces' | 'manual'. */
-  reason: string;
+  reason: SuppressionReason;
   details: Json<Record<string, unknown>>;
   /** The message whose bounce, complaint or unsubscribe caused it. */
   message_id: string | null;
@@ -145,10 +154,10 @@ export interface SuppressionsTable {
 export interface SuppressionAuditTable {
   id: Generated<string>;
   project_id: string;
-  stream: string;
+  stream: Stream;
   address: string;
   action: 'added' | 'removed';
-  reason: string;
+  reason: SuppressionReason;
   actor: string;
   note: string | null;
   created_at: CreatedAt;
@@ -166,7 +175,7 @@ export interface WebhookEndpointsTable {
   url: string;
   description: string | null;
   /** Event types delivered to this endpoint; empty: all. */
-  event_types: string[];
+  event_types: EventType[];
   /** "whsec_" + base64 key (Standard Webhooks), sealed with the master key (secrets/). */
   secret: string;
   enabled: Generated<boolean>;
@@ -182,7 +191,7 @@ export interface WebhookDeliveriesTable {
   project_id: string;
   event_id: string;
   message_id: string;
-  status: Generated<'pending' | 'succeeded' | 'failed'>;
+  status: Generated<WebhookDeliveryStatus>;
   attempts: Generated<number>;
   next_attempt_at: Generated<Date>;
   locked_until: Timestamp | null;
@@ -206,7 +215,7 @@ export interface WebhookAttemptsTable {
 export interface ProviderConfigsTable {
   id: string;
   project_id: string;
-  channel: string;
+  channel: Channel;
   type: string;
   name: string;
   position: Generated<number>;
@@ -226,7 +235,8 @@ export interface ProviderMessageRefsTable {
   project_id: string;
   segment: Generated<number>;
   segments: Generated<number>;
-  status: string | null;
+  /** The segment's own status, as the provider last reported it. */
+  status: MessageStatus | null;
   updated_at: Timestamp | null;
 }
 

@@ -18,7 +18,7 @@ import { DeliveryFailure } from './routing.ts';
 export interface AttemptedJob {
   job_id: string;
   id: string;
-  channel: string;
+  channel: Channel;
   to_address: string;
   job_attempts: number;
   valid_until: Date | null;
@@ -141,7 +141,7 @@ export function failureOutcome(
     ? { response: cause.message, ...cause.details, ...extra }
     : { response: cause instanceof Error ? cause.message : String(cause), ...extra };
   const unexpected = transient ? {} : { unexpected: cause };
-  const horizonMs = policy.horizonMs[job.channel as Channel] ?? policy.horizonMs.email;
+  const horizonMs = policy.horizonMs[job.channel];
   const retry: RetryPolicy = { baseMs: policy.baseMs, maxMs: policy.maxMs, horizonMs };
   const retryAt = nextAttemptAt(retry, job.job_attempts, job.created_at, at, {
     retryAfterMs: transient ? cause.details.retryAfterMs : undefined,

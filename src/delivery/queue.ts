@@ -7,6 +7,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { type AttemptOutcome, cancelableStatuses } from '../messages/index.ts';
+import type { Channel, SmsEncoding, Stream } from '../vocabulary.ts';
 
 /** First key of the advisory locks that mark live workers (ASCII "AVIS"). */
 export const workerLockClass = 0x41564953;
@@ -16,9 +17,9 @@ export interface ClaimedJob {
   job_attempts: number;
   id: string;
   project_id: string;
-  channel: string;
+  channel: Channel;
   priority: number;
-  stream: string;
+  stream: Stream;
   to_address: string;
   to_name: string | null;
   from_address: string | null;
@@ -29,7 +30,7 @@ export interface ClaimedJob {
   text_body: string | null;
   headers: Record<string, string>;
   attachment_count: number;
-  encoding: string | null;
+  encoding: SmsEncoding | null;
   segments: number | null;
   valid_until: Date | null;
   payload: Record<string, unknown> | null;

@@ -7,12 +7,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { ProviderReceipt } from '../channels/index.ts';
 import type { Database } from '../db/index.ts';
-import { isMessageStatus, statusRank, transition } from '../messages/index.ts';
+import { type MessageStatus, statusRank, transition } from '../messages/index.ts';
 import { foreignSnippet, foreignString, snippetChars } from '../net/index.ts';
 
 /** How far along a segment's reported status is (none yet: -1); per the message lifecycle. */
-function segmentRank(status: string | null): number {
-  return status !== null && isMessageStatus(status) ? statusRank(status) : -1;
+function segmentRank(status: MessageStatus | null): number {
+  return status !== null ? statusRank(status) : -1;
 }
 
 export type ReceiptResult = 'applied' | 'unchanged' | 'unknown';
@@ -77,7 +77,7 @@ export async function applyReceipt(
     .where('id', '=', ref.message_id)
     .forUpdate()
     .executeTakeFirst();
-  if (!message || !isMessageStatus(message.status)) return 'unchanged';
+  if (!message) return 'unchanged';
   const next = transition(message.status, { source: 'receipt', status });
   if (!next.record) return 'unchanged';
   const seen = await trx

@@ -3,10 +3,10 @@
 // success notice. Each becomes an event on the message; a bounce also moves the message to
 // `bounced`; and the recipient is suppressed when the rules say so (see suppress-after.ts).
 // A report seen twice (the same DSN delivered again) records nothing the second time.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { BounceReport, BounceResult } from '../channels/email/bounce/index.ts';
-import type { Database } from '../db/index.ts';
-import { isMessageStatus, transition } from '../messages/index.ts';
+import type { Database, MessagesTable } from '../db/index.ts';
+import { transition } from '../messages/index.ts';
 import { foreignSnippet, foreignString, snippetChars } from '../net/index.ts';
 import { afterBounce, afterComplaint } from './suppress-after.ts';
 
@@ -22,13 +22,7 @@ export interface AppliedReport {
   ignored?: string;
 }
 
-interface MessageRow {
-  id: string;
-  project_id: string;
-  stream: string;
-  to_address: string;
-  status: string;
-}
+type MessageRow = Pick<Selectable<MessagesTable>, 'id' | 'project_id' | 'stream' | 'to_address' | 'status'>;
 
 export async function applyReport(
   db: Kysely<Database>,
@@ -65,8 +59,7 @@ export async function applyReport(
 
   // The lifecycle says whether a bounce or delay applies (not to a message that never left).
   const type = result.delayed ? 'delayed' : 'bounced';
-  const applies =
-    isMessageStatus(message.status) && transition(message.status, { source: 'report', type }).record;
+  const applies = transition(message.status, { source: 'report', type }).record;
   if (!applies) return { ...applied, ignored: `the message is ${message.status}` };
   if (result.delayed) {
     // A delay notice: the receiving side is still trying. Worth seeing, not a bounce.
@@ -160,7 +153,7 @@ async function recordOnce(
       .where('id', '=', message.id)
       .forUpdate()
       .executeTakeFirst();
-    if (!row || !isMessageStatus(row.status)) return false;
+    if (!row) return false;
     const seen = await trx
       .selectFrom('message_events')
       .select('id')

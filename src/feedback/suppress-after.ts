@@ -9,7 +9,7 @@ import { addSuppressions, type Stream, streams } from '../suppressions/index.ts'
 interface Sent {
   id: string;
   project_id: string;
-  stream: string;
+  stream: Stream;
   to_address: string;
 }
 
@@ -22,7 +22,7 @@ export async function afterBounce(
   const common = {
     projectId: message.project_id,
     address: message.to_address,
-    streams: [message.stream as Stream],
+    streams: [message.stream],
     messageId: message.id,
     actor: 'system',
   };

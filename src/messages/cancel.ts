@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
-import { type MessageStatus, transition } from './lifecycle.ts';
+import { transition } from './lifecycle.ts';
 
 export async function cancelMessage(
   db: Kysely<Database>,
@@ -27,7 +27,7 @@ export async function cancelMessage(
       .forUpdate()
       .executeTakeFirst();
     if (!message) throw new ApiError('not_found', 'No message with this id.', 'id');
-    const current = message.status as MessageStatus;
+    const current = message.status;
     const waiting = transition(current, { source: 'cancel' }).record;
     if (!job || !waiting) {
       const state = waiting ? 'being sent' : message.status;

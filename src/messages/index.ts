@@ -1,8 +1,9 @@
 // The folder's public face: other folders import from here, not from its modules.
+
+export { type EventType, eventTypes, type MessageStatus, messageStatuses } from '../vocabulary.ts';
 export * from './accept-messages.ts';
 export * from './cancel.ts';
 export * from './channel-context.ts';
-export * from './event-types.ts';
 export * from './idempotency.ts';
 export * from './lifecycle.ts';
 export * from './message-input.ts';

@@ -3,14 +3,8 @@
 // events ever moves a message backwards.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  finalStatuses,
-  type LifecycleEvent,
-  type MessageStatus,
-  messageStatuses,
-  statusRank,
-  transition,
-} from './lifecycle.ts';
+import { type MessageStatus, messageStatuses } from '../vocabulary.ts';
+import { finalStatuses, type LifecycleEvent, statusRank, transition } from './lifecycle.ts';
 
 /** The columns of the table below: the statuses in the lifecycle's order. */
 const columns = messageStatuses;

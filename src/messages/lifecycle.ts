@@ -16,23 +16,7 @@
 // mailed bounce may still follow a delivery (a relay accepted the mail, then its recipient's
 // server bounced it) and WhatsApp reports "delivered" after "read".
 
-import type { EventType } from './event-types.ts';
-
-export const messageStatuses = [
-  'scheduled', // accepted, waiting for sendAt
-  'queued', // accepted, waiting for a worker
-  'deferred', // a temporary failure; will be retried
-  'sent', // handed to the provider
-  'delivered',
-  'read', // WhatsApp: the recipient opened it
-  'bounced',
-  'failed',
-  'expired', // its validFor ran out before it could be sent (a late 2FA code is useless)
-  'canceled',
-  'suppressed',
-] as const;
-
-export type MessageStatus = (typeof messageStatuses)[number];
+import { type EventType, type MessageStatus, messageStatuses } from '../vocabulary.ts';
 
 /** How far along a status is; no report moves a message to a lower rank. */
 const ranks: Record<MessageStatus, number> = {

@@ -8,8 +8,8 @@ import type { SmsEncoding } from '../channels/sms/index.ts';
 import type { Database, MessagesTable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { firstIdAt } from '../ids/index.ts';
-import type { MessageStatus } from './lifecycle.ts';
-import { type Priority, priorityName } from './status.ts';
+import type { MessageStatus, Priority } from '../vocabulary.ts';
+import { priorityName } from './status.ts';
 
 export interface MessageView {
   id: string;
@@ -64,8 +64,8 @@ function toView(row: Selectable<MessagesTable>): MessageView {
   const email = row.channel === 'email';
   return {
     id: row.id,
-    status: row.status as MessageStatus,
-    channel: row.channel as Channel,
+    status: row.status,
+    channel: row.channel,
     stream: row.stream,
     priority: priorityName(row.priority),
     to: email ? mailbox(row.to_address, row.to_name) : { phone: row.to_address },
@@ -80,10 +80,7 @@ function toView(row: Selectable<MessagesTable>): MessageView {
     template: row.template,
     templateVersion: row.template_version,
     locale: row.locale,
-    sms:
-      row.encoding && row.segments !== null
-        ? { encoding: row.encoding as SmsEncoding, segments: row.segments }
-        : null,
+    sms: row.encoding && row.segments !== null ? { encoding: row.encoding, segments: row.segments } : null,
     whatsapp:
       row.channel === 'whatsapp' && row.payload
         ? (row.payload as NonNullable<MessageView['whatsapp']>)

@@ -6,6 +6,7 @@
 
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
+import { isOneOf } from '../vocabulary.ts';
 import { addSuppressions, type Stream, streams, suppressionAddress } from './store.ts';
 
 export interface ImportRow {
@@ -47,7 +48,8 @@ export function parseSuppressionCsv(text: string): { rows: ImportRow[]; problems
       continue;
     }
     const stream = streamAt >= 0 ? (cells[streamAt] ?? '').trim().toLowerCase() : '';
-    if (stream !== '' && !streams.includes(stream as Stream)) {
+    const named = stream === '' ? [...streams] : isOneOf(streams, stream) ? [stream] : null;
+    if (named === null) {
       problems.push({
         line,
         message: `Unknown stream "${stream}" (transactional, promotional, or empty for both).`,
@@ -55,7 +57,7 @@ export function parseSuppressionCsv(text: string): { rows: ImportRow[]; problems
       continue;
     }
     const note = noteAt >= 0 ? (cells[noteAt] ?? '').trim() : '';
-    rows.push({ line, address, streams: stream ? [stream as Stream] : [...streams], note: note || null });
+    rows.push({ line, address, streams: named, note: note || null });
   }
   return { rows, problems };
 }

@@ -3,11 +3,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
-import { normalizeAddress, type Stream, type Suppression, toSuppression } from './store.ts';
+import { isOneOf, type Stream, type SuppressionReason, streams } from '../vocabulary.ts';
+import { normalizeAddress, type Suppression, toSuppression } from './store.ts';
 
 export interface SuppressionFilter {
   stream?: Stream;
-  reason?: string;
+  reason?: SuppressionReason;
   /** Part of the address, any case ("@example.com", "ana"). */
   search?: string;
   since?: string;
@@ -113,14 +114,15 @@ function encodeCursor(row: { exact_at: string; address: string; stream: string }
   return Buffer.from(JSON.stringify([row.exact_at, row.address, row.stream])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { at: string; address: string; stream: string } {
+function decodeCursor(cursor: string): { at: string; address: string; stream: Stream } {
   try {
     const [at, address, stream] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[];
     if (
       typeof at === 'string' &&
       /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(at) &&
       typeof address === 'string' &&
-      typeof stream === 'string'
+      typeof stream === 'string' &&
+      isOneOf(streams, stream)
     )
       return { at, address, stream };
   } catch {}

@@ -7,17 +7,9 @@ import { parseMailbox } from '../channels/email/index.ts';
 import { parsePhoneNumber } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
 
-export const streams = ['transactional', 'promotional'] as const;
-export type Stream = (typeof streams)[number];
+import type { Stream, SuppressionReason } from '../vocabulary.ts';
 
-export const suppressionReasons = [
-  'hard-bounce',
-  'complaint',
-  'unsubscribe',
-  'soft-bounces',
-  'manual',
-] as const;
-export type SuppressionReason = (typeof suppressionReasons)[number];
+export { type Stream, type SuppressionReason, streams, suppressionReasons } from '../vocabulary.ts';
 
 /** Reasons a 2FA or password-reset template may send through (the address may work again). */
 export const bounceReasons: ReadonlySet<string> = new Set(['hard-bounce', 'soft-bounces']);
@@ -153,8 +145,8 @@ export async function findSuppressions(
 
 export function toSuppression(row: {
   address: string;
-  stream: string;
-  reason: string;
+  stream: Stream;
+  reason: SuppressionReason;
   details: Record<string, unknown>;
   message_id: string | null;
   created_by: string;
@@ -162,8 +154,8 @@ export function toSuppression(row: {
 }): Suppression {
   return {
     address: row.address,
-    stream: row.stream as Stream,
-    reason: row.reason as SuppressionReason,
+    stream: row.stream,
+    reason: row.reason,
     details: row.details,
     messageId: row.message_id,
     createdBy: row.created_by,

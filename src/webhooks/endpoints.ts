@@ -126,7 +126,7 @@ async function checkUrl(url: string, policy: DestinationPolicy): Promise<string>
   }
 }
 
-const unique = (types: readonly string[]) => [...new Set(types)];
+const unique = <T>(types: readonly T[]) => [...new Set(types)];
 
 export async function createWebhookEndpoint(
   db: Kysely<Database>,

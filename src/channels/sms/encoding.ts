@@ -2,7 +2,9 @@
 // text needs, what it costs in segments, and the segment texts themselves. Pure. It never changes
 // the text on its own; transliteration is a separate function the caller must choose to apply.
 
-export type SmsEncoding = 'GSM-7' | 'UCS-2';
+import type { SmsEncoding } from '../../vocabulary.ts';
+
+export type { SmsEncoding } from '../../vocabulary.ts';
 
 export interface SmsSegmentation {
   encoding: SmsEncoding;
