@@ -12,6 +12,7 @@ import {
   acceptMessages,
   cancelMessage,
   checkIdempotencyKey,
+  getCapturedMessage,
   getMessage,
   idempotencyKeyPattern,
   isPrepared,
@@ -19,21 +20,15 @@ import {
   type MessageInput,
   MessageWriter,
   messageInputSchema,
+  messageSchema,
   messageStatuses,
+  messageWithEventsSchema,
   requestHash,
   runIdempotent,
   type StoredResponse,
   type StoreMessages,
 } from '../messages/index.ts';
-import {
-  acceptedSchema,
-  answer,
-  errorAnswers,
-  errorSchema,
-  mediaAnswer,
-  messageSchema,
-  messageWithEventsSchema,
-} from './schemas.ts';
+import { acceptedSchema, answer, errorAnswers, errorSchema, mediaAnswer } from './schemas.ts';
 
 export const maxBatch = 500;
 
@@ -280,13 +275,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
       },
     },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('messages')
-        .leftJoin('captured_messages', 'captured_messages.message_id', 'messages.id')
-        .select(['messages.id', 'messages.channel', 'captured_messages.raw'])
-        .where('messages.project_id', '=', request.auth.projectId)
-        .where('messages.id', '=', request.params.id)
-        .executeTakeFirst();
+      const row = await getCapturedMessage(db, request.auth.projectId, request.params.id);
       if (!row) throw new ApiError('not_found', 'No message with this id.', 'id');
       if (!row.raw) throw new ApiError('message_not_captured');
       return reply
