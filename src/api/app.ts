@@ -24,6 +24,7 @@ import { suppressionRoutes } from './suppressions.ts';
 import { templateRoutes } from './templates.ts';
 import { trackingRoutes } from './tracking.ts';
 import { zodValidatorCompiler } from './validation.ts';
+import { webhookLogRoutes } from './webhook-log.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiDeps {
@@ -87,7 +88,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       publicUrl: deps.publicUrl,
       destinations: providerDestinations(deps.config),
     });
-    await v1.register(webhookRoutes, { db: deps.db, secrets: deps.secrets, config: deps.config });
+    const webhooks = { db: deps.db, secrets: deps.secrets, config: deps.config };
+    await v1.register(webhookRoutes, webhooks);
+    await v1.register(webhookLogRoutes, webhooks);
     await v1.register(eventRoutes, { db: deps.db });
     await v1.register(suppressionRoutes, { db: deps.db });
     await v1.register(inboundRoutes, {

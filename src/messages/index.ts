@@ -5,6 +5,16 @@ export * from './channel-context.ts';
 export * from './event-types.ts';
 export * from './idempotency.ts';
 export * from './lifecycle.ts';
+// The fields that other folders use; the rest of message-fields.ts is the request's own.
+export {
+  addressSchema,
+  channelSchema,
+  decodeBase64Content,
+  filenameSchema,
+  isTimezone,
+  prioritySchema,
+  streamSchema,
+} from './message-fields.ts';
 export * from './message-input.ts';
 export * from './message-view.ts';
 export * from './message-writer.ts';
