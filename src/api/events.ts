@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { eventIdPattern, eventTypes, listEvents, projectEventSchema } from '../messages/index.ts';
-import { answer, errorAnswers } from './schemas.ts';
+import { answer, badCursor, cursorField, errorAnswers } from './schemas.ts';
 
 /** What the handler accepts for `type`: known event types, separated by commas (spaces allowed). */
 const typeListPattern = `^\\s*(?:(?:${eventTypes.join('|')})\\s*)?(?:,\\s*(?:(?:${eventTypes.join('|')})\\s*)?)*$`;
@@ -40,7 +40,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
             .optional()
             .meta({ description: 'Event id: only later events, oldest first.' }),
           limit: z.coerce.number().int().min(1).max(500).default(50),
-          cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
+          cursor: cursorField,
         }),
         response: {
           200: answer(
@@ -49,7 +49,7 @@ export async function eventRoutes(app: FastifyInstance, deps: { db: Kysely<Datab
               .object({ data: z.array(projectEventSchema), nextCursor: z.string().nullable() })
               .meta({ id: 'EventList' }),
           ),
-          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
+          ...errorAnswers(badCursor),
         },
       },
     },

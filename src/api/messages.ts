@@ -28,7 +28,15 @@ import {
   type StoredResponse,
   type StoreMessages,
 } from '../messages/index.ts';
-import { acceptedSchema, answer, errorAnswers, errorSchema, mediaAnswer } from './schemas.ts';
+import {
+  acceptedSchema,
+  answer,
+  badCursor,
+  cursorField,
+  errorAnswers,
+  errorSchema,
+  mediaAnswer,
+} from './schemas.ts';
 
 export const maxBatch = 500;
 
@@ -305,7 +313,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
             .optional()
             .meta({ description: 'Created before (ISO 8601).' }),
           limit: z.coerce.number().int().min(1).max(100).default(20),
-          cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
+          cursor: cursorField,
         }),
         response: {
           200: answer(
@@ -314,7 +322,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
               .object({ data: z.array(messageSchema), nextCursor: z.string().nullable() })
               .meta({ id: 'MessageList' }),
           ),
-          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
+          ...errorAnswers(badCursor),
         },
       },
     },

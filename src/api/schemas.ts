@@ -48,6 +48,12 @@ export function errorAnswers<S extends number>(
   ) as Record<S, typeof errorSchema>;
 }
 
+/** The query field of every paged list: the cursors themselves are db/keyset-page.ts's. */
+export const cursorField = z.string().optional().meta({ description: '`nextCursor` of the previous page.' });
+
+/** The error answer of every paged list for a cursor it did not give. */
+export const badCursor = { 400: 'The cursor is not one this API gave.' } as const;
+
 /** An answer that is not JSON (or not only): its body schema per media type. */
 export function mediaAnswer(description: string, content: Record<string, z.ZodType>) {
   return {

@@ -16,7 +16,7 @@ import {
   replayRange,
   sendTestWebhook,
 } from '../webhooks/index.ts';
-import { answer, errorAnswers } from './schemas.ts';
+import { answer, badCursor, cursorField, errorAnswers } from './schemas.ts';
 import { idParams, notFound, type WebhooksDeps } from './webhooks.ts';
 
 const attemptSchema = z
@@ -85,11 +85,9 @@ const testResultSchema = z
   })
   .meta({ id: 'WebhookTestResult' });
 
-const badCursor = { 400: 'The cursor is not one this API gave.' };
-
 const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
+  cursor: cursorField,
 };
 
 export async function webhookLogRoutes(app: FastifyInstance, deps: WebhooksDeps) {
