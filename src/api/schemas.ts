@@ -1,4 +1,5 @@
-// Response shapes, for the OpenAPI document, and the helpers that describe each answer.
+// What routes share in their schemas: the error envelope, an accepted message, the paged
+// lists' cursor, and the helpers that describe each answer for the OpenAPI document.
 // (Responses are serialised without re-validation: tests check them against the document.)
 import { z } from 'zod';
 import { errorCodes } from '../errors/index.ts';
