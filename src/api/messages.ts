@@ -30,6 +30,7 @@ import {
 } from '../messages/index.ts';
 import {
   acceptedSchema,
+  acceptedView,
   answer,
   badCursor,
   cursorField,
@@ -370,16 +371,4 @@ function withItemPath(error: ErrorAnswer, index: number): ErrorAnswer {
   const out = prefixed(error);
   if (error.details) out.details = error.details.map(prefixed);
   return out;
-}
-
-/** The answer for an accepted message (POST /v1/messages, batch items, template tests). */
-export function acceptedView(m: PreparedMessage) {
-  return {
-    id: m.id,
-    status: m.status,
-    channel: m.channel,
-    to: m.to.address,
-    ...(m.suppression ? { suppression: m.suppression } : {}),
-    ...(m.sms ? { sms: m.sms } : {}),
-  };
 }

@@ -3,6 +3,7 @@
 // (Responses are serialised without re-validation: tests check them against the document.)
 import { z } from 'zod';
 import { errorCodes } from '../errors/index.ts';
+import type { PreparedMessage } from '../messages/index.ts';
 import { channels } from '../vocabulary.ts';
 
 const errorBody = z.object({
@@ -87,3 +88,15 @@ export const acceptedSchema = z
       .meta({ description: 'SMS: the encoding and the segments the text costs.' }),
   })
   .meta({ id: 'Accepted' });
+
+/** The answer for an accepted message (POST /v1/messages, batch items, template tests). */
+export function acceptedView(m: PreparedMessage) {
+  return {
+    id: m.id,
+    status: m.status,
+    channel: m.channel,
+    to: m.to.address,
+    ...(m.suppression ? { suppression: m.suppression } : {}),
+    ...(m.sms ? { sms: m.sms } : {}),
+  };
+}

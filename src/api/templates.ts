@@ -8,8 +8,7 @@ import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import { sendTemplateTest } from '../messages/index.ts';
 import { previewTemplate, sampleDataSchema, saveSampleData } from '../templates/index.ts';
-import { acceptedView } from './messages.ts';
-import { acceptedSchema, answer, errorAnswers, noContent } from './schemas.ts';
+import { acceptedSchema, acceptedView, answer, errorAnswers, noContent } from './schemas.ts';
 import { keyParams, renderBody, renderedSchema, testBody } from './template-schemas.ts';
 import { versionedRoutes } from './versioned-routes.ts';
 
