@@ -1,7 +1,5 @@
 // The HTTP API, assembled. Reads like a table of contents: error model, docs, health, then
 // the authenticated /v1 resources.
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
@@ -14,18 +12,19 @@ import type { Secrets } from '../secrets/index.ts';
 import { installationSecret } from '../settings/index.ts';
 import { registerAuth } from './auth.ts';
 import { callbackRoutes } from './callbacks.ts';
+import { registerDocumentation } from './documentation.ts';
 import { frameworkError, registerErrorHandler } from './error-handler.ts';
 import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { inboundRoutes } from './inbound.ts';
 import { messageRoutes } from './messages.ts';
-import { documentOptions } from './openapi.ts';
 import { projectRoutes } from './project.ts';
 import { providerRoutes } from './providers.ts';
 import { suppressionRoutes } from './suppressions.ts';
 import { templateRoutes } from './templates.ts';
 import { trackingRoutes } from './tracking.ts';
 import { zodValidatorCompiler } from './validation.ts';
+import { webhookLogRoutes } from './webhook-log.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export interface ApiDeps {
@@ -65,9 +64,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerErrorHandler(app);
 
-  await app.register(swagger, documentOptions(deps.publicUrl));
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerDocumentation(app, deps.publicUrl);
 
   await app.register(healthRoutes, { db: deps.db, liveness: deps.liveness });
   const receipts = new ReceiptApplier(deps.db, deps.log);
@@ -91,7 +88,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       publicUrl: deps.publicUrl,
       destinations: providerDestinations(deps.config),
     });
-    await v1.register(webhookRoutes, { db: deps.db, secrets: deps.secrets, config: deps.config });
+    const webhooks = { db: deps.db, secrets: deps.secrets, config: deps.config };
+    await v1.register(webhookRoutes, webhooks);
+    await v1.register(webhookLogRoutes, webhooks);
     await v1.register(eventRoutes, { db: deps.db });
     await v1.register(suppressionRoutes, { db: deps.db });
     await v1.register(inboundRoutes, {

@@ -2,9 +2,9 @@
 // /healthz fails only when restarting the process is the cure (its embedded database stays
 // down); /readyz fails whenever the database cannot be reached right now.
 import type { FastifyInstance } from 'fastify';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/index.ts';
+import { type Database, isDatabaseReachable } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { answer, errorAnswers } from './schemas.ts';
 
@@ -53,14 +53,10 @@ export async function healthRoutes(
       },
     },
     async (_request, reply) => {
-      try {
-        await sql`SELECT 1`.execute(deps.db);
-        return { status: 'ok', database: 'reachable' };
-      } catch {
-        return reply
-          .code(503)
-          .send({ error: { code: 'service_unavailable', message: 'The database is not reachable.' } });
-      }
+      if (await isDatabaseReachable(deps.db)) return { status: 'ok', database: 'reachable' };
+      return reply
+        .code(503)
+        .send({ error: { code: 'service_unavailable', message: 'The database is not reachable.' } });
     },
   );
 }

@@ -12,6 +12,7 @@ import {
   acceptMessages,
   cancelMessage,
   checkIdempotencyKey,
+  getCapturedMessage,
   getMessage,
   idempotencyKeyPattern,
   isPrepared,
@@ -19,7 +20,9 @@ import {
   type MessageInput,
   MessageWriter,
   messageInputSchema,
+  messageSchema,
   messageStatuses,
+  messageWithEventsSchema,
   requestHash,
   runIdempotent,
   type StoredResponse,
@@ -27,12 +30,13 @@ import {
 } from '../messages/index.ts';
 import {
   acceptedSchema,
+  acceptedView,
   answer,
+  badCursor,
+  cursorField,
   errorAnswers,
   errorSchema,
   mediaAnswer,
-  messageSchema,
-  messageWithEventsSchema,
 } from './schemas.ts';
 
 export const maxBatch = 500;
@@ -280,13 +284,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
       },
     },
     async (request, reply) => {
-      const row = await db
-        .selectFrom('messages')
-        .leftJoin('captured_messages', 'captured_messages.message_id', 'messages.id')
-        .select(['messages.id', 'messages.channel', 'captured_messages.raw'])
-        .where('messages.project_id', '=', request.auth.projectId)
-        .where('messages.id', '=', request.params.id)
-        .executeTakeFirst();
+      const row = await getCapturedMessage(db, request.auth.projectId, request.params.id);
       if (!row) throw new ApiError('not_found', 'No message with this id.', 'id');
       if (!row.raw) throw new ApiError('message_not_captured');
       return reply
@@ -316,7 +314,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
             .optional()
             .meta({ description: 'Created before (ISO 8601).' }),
           limit: z.coerce.number().int().min(1).max(100).default(20),
-          cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
+          cursor: cursorField,
         }),
         response: {
           200: answer(
@@ -325,7 +323,7 @@ export async function messageRoutes(app: FastifyInstance, deps: MessagesDeps) {
               .object({ data: z.array(messageSchema), nextCursor: z.string().nullable() })
               .meta({ id: 'MessageList' }),
           ),
-          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
+          ...errorAnswers(badCursor),
         },
       },
     },
@@ -373,16 +371,4 @@ function withItemPath(error: ErrorAnswer, index: number): ErrorAnswer {
   const out = prefixed(error);
   if (error.details) out.details = error.details.map(prefixed);
   return out;
-}
-
-/** The answer for an accepted message (POST /v1/messages, batch items, template tests). */
-export function acceptedView(m: PreparedMessage) {
-  return {
-    id: m.id,
-    status: m.status,
-    channel: m.channel,
-    to: m.to.address,
-    ...(m.suppression ? { suppression: m.suppression } : {}),
-    ...(m.sms ? { sms: m.sms } : {}),
-  };
 }

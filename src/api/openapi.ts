@@ -1,4 +1,4 @@
-// The OpenAPI document (/openapi.json), built from the routes' zod schemas. What operations
+// How the OpenAPI document (/openapi.json) is built from the routes' zod schemas. What operations
 // share is added here as each route is documented, so a route states only its own answers:
 // the errors every route of its kind can give, a description for every answer, no defaults
 // in request bodies (generated clients would make those fields required) and no unused parts.
@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { responseDescription } from './schemas.ts';
 
 type Json = Record<string, unknown>;
+type DocumentTransform = NonNullable<FastifyDynamicSwaggerOptions['transformObject']>;
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
@@ -274,70 +275,19 @@ function renameRequestOnly(document: Json): Json {
   return JSON.parse(text) as Json;
 }
 
-/** The options of @fastify/swagger: the document's front matter, and the transforms above. */
-export function documentOptions(publicUrl: () => string): FastifyDynamicSwaggerOptions {
-  return {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Aviso API',
-        version: '1',
-        description:
-          'Transactional messaging: email, SMS and WhatsApp from one API. Authenticate with `Authorization: Bearer <API key>` (create one with `npx aviso keys create`). ' +
-          'Errors are JSON: `{"error": {"code", "message", "path"}}`.',
-        license: { name: 'MIT', identifier: 'MIT' },
-      },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-      tags,
-    },
-    transform,
-    transformObject: (input) => {
-      const document = jsonSchemaTransformObject(input) as Json;
-      const components = document.components as { schemas: Record<string, Json> };
-      checkPatchBodies(document.paths as Json, components.schemas);
-      components.schemas = usedComponents(document.paths as Json, components.schemas);
-      return renameRequestOnly({
-        ...document,
-        servers: [{ url: publicUrl(), description: 'This Aviso server (AVISO_PUBLIC_URL)' }],
-      });
-    },
+/**
+ * The whole document, once every route is in: PATCH bodies checked, only the components the
+ * operations use, request-only components named plainly, and this server's URL.
+ */
+export function documentTransform(publicUrl: () => string): DocumentTransform {
+  return (input) => {
+    const document = jsonSchemaTransformObject(input) as Json;
+    const components = document.components as { schemas: Record<string, Json> };
+    checkPatchBodies(document.paths as Json, components.schemas);
+    components.schemas = usedComponents(document.paths as Json, components.schemas);
+    return renameRequestOnly({
+      ...document,
+      servers: [{ url: publicUrl(), description: 'This Aviso server (AVISO_PUBLIC_URL)' }],
+    });
   };
 }
-
-const tags = [
-  { name: 'messages', description: 'Send and follow messages' },
-  { name: 'templates', description: 'Versioned templates: drafts, publish, rollback, previews, test sends' },
-  { name: 'layouts', description: 'Versioned header/footer wrappers that templates refer to' },
-  {
-    name: 'providers',
-    description: 'Ways out per channel (SMTP, Twilio, Vonage, SMPP, WhatsApp), in failover order',
-  },
-  { name: 'events', description: 'Everything that happened to messages, across messages: browse or follow' },
-  {
-    name: 'suppressions',
-    description:
-      'Recipients not sent to, per stream: added on hard bounces, complaints, unsubscribes, repeated soft bounces, or by you (one by one or CSV); audited',
-  },
-  {
-    name: 'feedback',
-    description: 'Bounces and complaints handed over by a relay (the SMTP listener takes them directly)',
-  },
-  { name: 'project', description: 'Tracking defaults and the soft-bounce rule' },
-  {
-    name: 'webhooks',
-    description:
-      'Message events POSTed to your endpoints, signed per Standard Webhooks; retries, delivery log, replays',
-  },
-  {
-    name: 'callbacks',
-    description:
-      'Where providers report deliveries: public, but each request must carry the provider’s signature (else 403)',
-  },
-  {
-    name: 'tracking',
-    description:
-      'Where recipients’ mail clients go: open pixel, click redirects, unsubscribe. Public; the signed token in the path is the credential',
-  },
-  { name: 'health', description: 'Liveness and readiness, for load balancers and orchestrators' },
-];

@@ -1,9 +1,10 @@
-// Response shapes, for the OpenAPI document, and the helpers that describe each answer.
+// What routes share in their schemas: the error envelope, an accepted message, the paged
+// lists' cursor, and the helpers that describe each answer for the OpenAPI document.
 // (Responses are serialised without re-validation: tests check them against the document.)
 import { z } from 'zod';
 import { errorCodes } from '../errors/index.ts';
-import { messageStatuses } from '../messages/index.ts';
-import { channels } from '../vocabulary.ts';
+import type { PreparedMessage } from '../messages/index.ts';
+import { channels, smsEncodings, suppressionReasons } from '../vocabulary.ts';
 
 const errorBody = z.object({
   code: z.enum(Object.keys(errorCodes) as [string, ...string[]]),
@@ -49,6 +50,12 @@ export function errorAnswers<S extends number>(
   ) as Record<S, typeof errorSchema>;
 }
 
+/** The query field of every paged list: the cursors themselves are db/keyset-page.ts's. */
+export const cursorField = z.string().optional().meta({ description: '`nextCursor` of the previous page.' });
+
+/** The error answer of every paged list for a cursor it did not give. */
+export const badCursor = { 400: 'The cursor is not one this API gave.' } as const;
+
 /** An answer that is not JSON (or not only): its body schema per media type. */
 export function mediaAnswer(description: string, content: Record<string, z.ZodType>) {
   return {
@@ -70,93 +77,26 @@ export const acceptedSchema = z
     }),
     suppression: z
       .object({
-        reason: z.enum(['hard-bounce', 'complaint', 'unsubscribe', 'soft-bounces', 'manual']),
+        reason: z.enum(suppressionReasons),
         since: z.string().meta({ description: 'When the recipient was suppressed.' }),
       })
       .optional()
       .meta({ description: 'Why the message was not sent (status suppressed). See /v1/suppressions.' }),
     sms: z
-      .object({ encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int() })
+      .object({ encoding: z.enum(smsEncodings), segments: z.number().int() })
       .optional()
       .meta({ description: 'SMS: the encoding and the segments the text costs.' }),
   })
   .meta({ id: 'Accepted' });
 
-const mailbox = z.object({ email: z.string(), name: z.string().optional() });
-
-export const messageSchema = z
-  .object({
-    id: z.string(),
-    status: z.enum(messageStatuses),
-    channel: z.enum(channels),
-    stream: z.string(),
-    priority: z.enum(['high', 'normal', 'low']),
-    to: z.union([mailbox, z.object({ phone: z.string().meta({ description: 'E.164' }) })]),
-    from: z
-      .union([mailbox, z.object({ sender: z.string().meta({ description: 'SMS sender ID or number' }) })])
-      .nullable()
-      .meta({ description: "null: the provider's default sender (always for WhatsApp)." }),
-    replyTo: mailbox.nullable(),
-    subject: z.string().nullable(),
-    template: z.string().nullable(),
-    templateVersion: z
-      .number()
-      .nullable()
-      .meta({ description: 'The published version the message was rendered from.' }),
-    locale: z.string().nullable().meta({ description: 'The template locale chosen for the recipient.' }),
-    sms: z
-      .object({
-        encoding: z.enum(['GSM-7', 'UCS-2']),
-        segments: z.number().int().meta({ description: 'What the SMS costs: one segment is one SMS.' }),
-      })
-      .nullable(),
-    whatsapp: z
-      .object({
-        template: z.object({ name: z.string(), language: z.string(), components: z.array(z.unknown()) }),
-      })
-      .nullable()
-      .meta({ description: 'The WhatsApp template message as sent to the Cloud API.' }),
-    validUntil: z.string().nullable().meta({ description: 'Not sent by then, the message ends as expired.' }),
-    tracking: z
-      .object({
-        opens: z.boolean().meta({ description: 'An open pixel was added.' }),
-        clicks: z.boolean().meta({ description: 'Links went through signed redirects.' }),
-        openCount: z.number().int().meta({ description: 'Human opens.' }),
-        clickCount: z.number().int().meta({ description: 'Human clicks.' }),
-        machineOpenCount: z
-          .number()
-          .int()
-          .meta({ description: 'Opens by privacy proxies (Apple Mail Privacy Protection): not engagement.' }),
-        machineClickCount: z.number().int().meta({ description: 'Clicks by link scanners: not engagement.' }),
-        firstOpenedAt: z.string().nullable(),
-        firstClickedAt: z.string().nullable(),
-      })
-      .nullable()
-      .meta({ description: 'Email only.' }),
-    tags: z.array(z.string()),
-    metadata: z.record(z.string(), z.unknown()),
-    headers: z.record(z.string(), z.string()),
-    attachments: z.number().int().meta({ description: 'How many attachments the message has.' }),
-    sendAt: z.string().nullable(),
-    messageIdHeader: z.string().nullable().meta({ description: 'The Message-ID header it was sent with.' }),
-    provider: z.string().nullable(),
-    providerMessageId: z.string().nullable(),
-    attempts: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Message' });
-
-export const eventSchema = z
-  .object({
-    type: z.string().meta({ examples: ['accepted', 'sent', 'deferred', 'bounced'] }),
-    at: z.string(),
-    details: z
-      .record(z.string(), z.unknown())
-      .meta({ description: 'Provider response, SMTP codes, next attempt, …' }),
-  })
-  .meta({ id: 'MessageEvent' });
-
-export const messageWithEventsSchema = messageSchema
-  .extend({ events: z.array(eventSchema) })
-  .meta({ id: 'MessageWithEvents' });
+/** The answer for an accepted message (POST /v1/messages, batch items, template tests). */
+export function acceptedView(m: PreparedMessage) {
+  return {
+    id: m.id,
+    status: m.status,
+    channel: m.channel,
+    to: m.to.address,
+    ...(m.suppression ? { suppression: m.suppression } : {}),
+    ...(m.sms ? { sms: m.sms } : {}),
+  };
+}

@@ -19,7 +19,7 @@ import {
   suppressionReasons,
   suppressionsOf,
 } from '../suppressions/index.ts';
-import { answer, errorAnswers } from './schemas.ts';
+import { answer, badCursor, cursorField, errorAnswers } from './schemas.ts';
 
 export interface SuppressionsDeps {
   db: Kysely<Database>;
@@ -106,7 +106,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
           since: z.iso.datetime({ offset: true }).optional().meta({ description: 'Added at or after.' }),
           until: z.iso.datetime({ offset: true }).optional().meta({ description: 'Added before.' }),
           limit: z.coerce.number().int().min(1).max(500).default(50),
-          cursor: z.string().optional().meta({ description: '`nextCursor` of the previous page.' }),
+          cursor: cursorField,
         }),
         response: {
           200: answer(
@@ -115,7 +115,7 @@ export async function suppressionRoutes(app: FastifyInstance, deps: Suppressions
               .object({ data: z.array(suppressionSchema), nextCursor: z.string().nullable() })
               .meta({ id: 'SuppressionList' }),
           ),
-          ...errorAnswers({ 400: 'The cursor is not one this API gave.' }),
+          ...errorAnswers(badCursor),
         },
       },
     },

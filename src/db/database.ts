@@ -1,6 +1,6 @@
 // Opens the database Aviso uses: the external one named by DATABASE_URL, or the embedded
 // server in the data directory. Callers get one Kysely instance and one close().
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/index.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -70,6 +70,16 @@ export function connect(
     prepareNamedStatements(client);
   });
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}
+
+/** Whether the database answers a query right now (readiness: /readyz). */
+export async function isDatabaseReachable(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`SELECT 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const preparedMarker = /^\s*\/\* prepared:([\w-]+) \*\//;

@@ -6,9 +6,21 @@ export * from './cancel.ts';
 export * from './channel-context.ts';
 export * from './idempotency.ts';
 export * from './lifecycle.ts';
+// The fields that other folders use; the rest of message-fields.ts is the request's own.
+export {
+  addressSchema,
+  channelSchema,
+  decodeBase64Content,
+  filenameSchema,
+  isTimezone,
+  prioritySchema,
+  streamSchema,
+} from './message-fields.ts';
 export * from './message-input.ts';
+export * from './message-view.ts';
 export * from './message-writer.ts';
 export * from './prepare-message.ts';
+export * from './project-events.ts';
 export * from './queries.ts';
 export * from './status.ts';
 export * from './template-test.ts';

@@ -14,7 +14,8 @@ import type { SuppressionReason } from '../suppressions/index.ts';
 import type { PublishedRender, PublishedTemplates, RenderedWhatsApp } from '../templates/index.ts';
 import type { ChannelContext, WhatsAppRules } from './channel-context.ts';
 import { acceptedStatus } from './lifecycle.ts';
-import { decodeBase64Content, type MessageInput } from './message-input.ts';
+import { decodeBase64Content } from './message-fields.ts';
+import type { MessageInput } from './message-input.ts';
 import { priorities } from './status.ts';
 
 export interface PreparedAttachment {

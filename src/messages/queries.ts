@@ -1,64 +1,13 @@
-// Reading messages back for the API: one message with its ordered events, and filtered
-// lists with cursor pagination. Every query is scoped by project: another project's message
+// Reading messages back for the API: one message with its ordered events, what the capture
+// provider stored for it, and filtered lists with cursor pagination. Every query is scoped by project: another project's message
 // is simply not found.
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { mailbox } from '../channels/email/index.ts';
-import type { Channel } from '../channels/index.ts';
-import type { SmsEncoding } from '../channels/sms/index.ts';
-import type { Database, MessagesTable } from '../db/index.ts';
-import { ApiError } from '../errors/index.ts';
+import { type Database, decodeCursor, keysetPage, type MessagesTable } from '../db/index.ts';
 import { firstIdAt } from '../ids/index.ts';
-import type { MessageStatus, Priority } from '../vocabulary.ts';
+import type { Channel, MessageStatus } from '../vocabulary.ts';
+import type { MessageView, MessageWithEvents } from './message-view.ts';
 import { priorityName } from './status.ts';
-
-export interface MessageView {
-  id: string;
-  status: MessageStatus;
-  channel: Channel;
-  stream: string;
-  priority: Priority;
-  to: { email: string; name?: string } | { phone: string };
-  from: { email: string; name?: string } | { sender: string } | null;
-  replyTo: { email: string; name?: string } | null;
-  subject: string | null;
-  template: string | null;
-  templateVersion: number | null;
-  locale: string | null;
-  sms: { encoding: SmsEncoding; segments: number } | null;
-  whatsapp: { template: { name: string; language: string; components: unknown[] } } | null;
-  validUntil: string | null;
-  /** Email: what was tracked and what it counted. */
-  tracking: TrackingView | null;
-  tags: string[];
-  metadata: Record<string, unknown>;
-  headers: Record<string, string>;
-  attachments: number;
-  sendAt: string | null;
-  messageIdHeader: string | null;
-  provider: string | null;
-  providerMessageId: string | null;
-  attempts: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TrackingView {
-  opens: boolean;
-  clicks: boolean;
-  /** Human opens and clicks; privacy-proxy opens and link-scanner clicks are counted apart. */
-  openCount: number;
-  clickCount: number;
-  machineOpenCount: number;
-  machineClickCount: number;
-  firstOpenedAt: string | null;
-  firstClickedAt: string | null;
-}
-
-export interface EventView {
-  type: string;
-  at: string;
-  details: Record<string, unknown>;
-}
 
 function toView(row: Selectable<MessagesTable>): MessageView {
   const email = row.channel === 'email';
@@ -116,7 +65,7 @@ export async function getMessage(
   db: Kysely<Database>,
   projectId: string,
   id: string,
-): Promise<(MessageView & { events: EventView[] }) | undefined> {
+): Promise<MessageWithEvents | undefined> {
   const row = await db
     .selectFrom('messages')
     .selectAll()
@@ -168,25 +117,27 @@ export async function listMessages(
   // Ids begin with their creation time, so time bounds are id bounds and use the same index.
   if (filter.since) q = q.where('id', '>=', firstIdAt('msg', filter.since.getTime()));
   if (filter.until) q = q.where('id', '<', firstIdAt('msg', filter.until.getTime()));
-  if (filter.cursor) q = q.where('id', '<', decodeCursor(filter.cursor));
+  if (filter.cursor) q = q.where('id', '<', decodeCursor(filter.cursor, /^msg_[0-9a-z]{26}$/));
   const rows = await q
     .orderBy('id', 'desc')
     .limit(filter.limit + 1)
     .execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(toView),
-    nextCursor: rows.length > filter.limit && last ? encodeCursor(last.id) : null,
-  };
+  const page = keysetPage(rows, filter.limit, (r) => r.id);
+  return { data: page.rows.map(toView), nextCursor: page.nextCursor };
 }
 
-function encodeCursor(id: string): string {
-  return Buffer.from(id).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString();
-  if (!/^msg_[0-9a-z]{26}$/.test(id)) throw new ApiError('invalid_cursor', undefined, 'cursor');
-  return id;
+/** What the capture provider stored for a message: raw MIME (email) or JSON; raw is null when it did not send it. */
+export async function getCapturedMessage(
+  db: Kysely<Database>,
+  projectId: string,
+  id: string,
+): Promise<{ channel: Channel; raw: Buffer | null } | undefined> {
+  const row = await db
+    .selectFrom('messages')
+    .leftJoin('captured_messages', 'captured_messages.message_id', 'messages.id')
+    .select(['messages.id', 'messages.channel', 'captured_messages.raw'])
+    .where('messages.project_id', '=', projectId)
+    .where('messages.id', '=', id)
+    .executeTakeFirst();
+  return row && { channel: row.channel, raw: row.raw };
 }

@@ -9,7 +9,8 @@ import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import { type PreviewRequest, previewTemplate } from '../templates/index.ts';
 import { acceptMessages } from './accept-messages.ts';
-import { addressSchema, isPhoneRecipient, type MessageInput } from './message-input.ts';
+import { addressSchema } from './message-fields.ts';
+import { isPhoneRecipient, type MessageInput } from './message-input.ts';
 import type { PreparedMessage } from './prepare-message.ts';
 
 export interface TemplateTest extends Omit<PreviewRequest, 'channels'> {

@@ -1,10 +1,12 @@
 // Reading the suppression list back: a filtered page (newest first, with a cursor), and one
 // recipient's suppressions with the audit history of who added and removed them and why.
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/index.ts';
-import { ApiError } from '../errors/index.ts';
-import { isOneOf, type Stream, type SuppressionReason, streams } from '../vocabulary.ts';
+import { type Database, decodeCursorParts, keysetPage } from '../db/index.ts';
+import type { Stream, SuppressionReason } from '../vocabulary.ts';
 import { normalizeAddress, type Suppression, toSuppression } from './store.ts';
+
+/** The cursor is the last row's order: time added to the microsecond, then address and stream (any text). */
+const cursorParts = [/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, /^/, /^/] as const;
 
 export interface SuppressionFilter {
   stream?: Stream;
@@ -36,13 +38,17 @@ export async function listSuppressions(
   if (filter.since) q = q.where('created_at', '>=', new Date(filter.since));
   if (filter.until) q = q.where('created_at', '<', new Date(filter.until));
   if (filter.cursor) {
-    const c = decodeCursor(filter.cursor);
-    const at = sql<Date>`${c.at}::timestamptz`;
+    const [exactAt, address, stream] = decodeCursorParts(filter.cursor, cursorParts);
+    const at = sql<Date>`${exactAt}::timestamptz`;
     q = q.where((eb) =>
       eb.or([
         eb('created_at', '<', at),
-        eb.and([eb('created_at', '=', at), eb('address', '>', c.address)]),
-        eb.and([eb('created_at', '=', at), eb('address', '=', c.address), eb('stream', '>', c.stream)]),
+        eb.and([eb('created_at', '=', at), eb('address', '>', address)]),
+        eb.and([
+          eb('created_at', '=', at),
+          eb('address', '=', address), // The cursor's stream is any text (as it always was): compared as text.
+          eb(sql<string>`stream`, '>', stream),
+        ]),
       ]),
     );
   }
@@ -52,12 +58,8 @@ export async function listSuppressions(
     .orderBy('stream')
     .limit(filter.limit + 1)
     .execute();
-  const page = rows.slice(0, filter.limit);
-  const last = page.at(-1);
-  return {
-    data: page.map(toSuppression),
-    nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null,
-  };
+  const page = keysetPage(rows, filter.limit, (r) => [r.exact_at, r.address, r.stream]);
+  return { data: page.rows.map(toSuppression), nextCursor: page.nextCursor };
 }
 
 export interface AuditEntry {
@@ -108,23 +110,4 @@ export async function suppressionsOf(
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function encodeCursor(row: { exact_at: string; address: string; stream: string }): string {
-  return Buffer.from(JSON.stringify([row.exact_at, row.address, row.stream])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; address: string; stream: Stream } {
-  try {
-    const [at, address, stream] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as string[];
-    if (
-      typeof at === 'string' &&
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(at) &&
-      typeof address === 'string' &&
-      typeof stream === 'string' &&
-      isOneOf(streams, stream)
-    )
-      return { at, address, stream };
-  } catch {}
-  throw new ApiError('invalid_cursor', undefined, 'cursor');
 }

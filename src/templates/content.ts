@@ -2,6 +2,7 @@
 // every published version share this one shape. Content is per locale, then per channel.
 // Syntax (Liquid, MJML) is checked in validate.ts, not here.
 import { z } from 'zod';
+import { streams } from '../vocabulary.ts';
 
 const custom = (code: string, message: string) => ({ message, params: { code } });
 
@@ -133,7 +134,7 @@ export const trackingSchema = z
   })
   .meta({ id: 'Tracking' });
 
-export const categorySchema = z.enum(['transactional', 'promotional']).meta({
+export const categorySchema = z.enum(streams).meta({
   description: 'transactional: sent without consent; promotional: needs consent and carries unsubscribe.',
 });
 

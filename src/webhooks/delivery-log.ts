@@ -2,8 +2,7 @@
 // of the answer, or the error), and every delivery with its state. Newest first, with cursor
 // pagination; the cursor is the last row id of the previous page, opaque to clients.
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.ts';
-import { ApiError } from '../errors/index.ts';
+import { type Database, decodeCursor, keysetPage } from '../db/index.ts';
 
 export interface AttemptView {
   attemptId: string;
@@ -39,23 +38,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString();
-  if (!/^\d{1,18}$/.test(id)) throw new ApiError('invalid_cursor', undefined, 'cursor');
-  return id;
-}
-
-function page<T>(
-  rows: T[],
-  limit: number,
-  idOf: (row: T) => string,
-): { rows: T[]; nextCursor: string | null } {
-  const shown = rows.slice(0, limit);
-  const last = shown[shown.length - 1];
-  return { rows: shown, nextCursor: rows.length > limit && last ? encodeCursor(idOf(last)) : null };
-}
+const idPattern = /^\d{1,18}$/;
 
 export async function listAttempts(
   db: Kysely<Database>,
@@ -85,12 +68,12 @@ export async function listAttempts(
     q = q.where((eb) =>
       eb.or([eb('a.status_code', 'is', null), eb('a.status_code', '<', 200), eb('a.status_code', '>=', 300)]),
     );
-  if (filter.cursor) q = q.where('a.id', '<', decodeCursor(filter.cursor));
+  if (filter.cursor) q = q.where('a.id', '<', decodeCursor(filter.cursor, idPattern));
   const rows = await q
     .orderBy('a.id', 'desc')
     .limit(filter.limit + 1)
     .execute();
-  const { rows: shown, nextCursor } = page(rows, filter.limit, (r) => r.id);
+  const { rows: shown, nextCursor } = keysetPage(rows, filter.limit, (r) => r.id);
   return {
     data: shown.map((r) => ({
       attemptId: r.id,
@@ -132,12 +115,12 @@ export async function listDeliveries(
     ])
     .where('d.endpoint_id', '=', endpointId);
   if (filter.status) q = q.where('d.status', '=', filter.status);
-  if (filter.cursor) q = q.where('d.id', '<', decodeCursor(filter.cursor));
+  if (filter.cursor) q = q.where('d.id', '<', decodeCursor(filter.cursor, idPattern));
   const rows = await q
     .orderBy('d.id', 'desc')
     .limit(filter.limit + 1)
     .execute();
-  const { rows: shown, nextCursor } = page(rows, filter.limit, (r) => r.id);
+  const { rows: shown, nextCursor } = keysetPage(rows, filter.limit, (r) => r.id);
   return {
     data: shown.map((r) => ({
       deliveryId: r.id,

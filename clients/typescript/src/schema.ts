@@ -1052,13 +1052,15 @@ export interface components {
              * @example delivered
              * @example bounced
              * @example opened
+             * @enum {string}
              */
-            type: string;
+            type: "accepted" | "scheduled" | "rendered" | "sent" | "delivered" | "deferred" | "bounced" | "failed" | "suppressed" | "opened" | "clicked" | "read" | "complained" | "unsubscribed" | "canceled" | "expired";
             at: string;
             messageId: string;
             /** @enum {string} */
             channel: "email" | "sms" | "whatsapp";
-            stream: string;
+            /** @enum {string} */
+            stream: "transactional" | "promotional";
             /** @description The recipient: an address or an E.164 number. */
             to: string;
             template: string | null;
@@ -1173,7 +1175,8 @@ export interface components {
             status: "scheduled" | "queued" | "deferred" | "sent" | "delivered" | "read" | "bounced" | "failed" | "expired" | "canceled" | "suppressed";
             /** @enum {string} */
             channel: "email" | "sms" | "whatsapp";
-            stream: string;
+            /** @enum {string} */
+            stream: "transactional" | "promotional";
             /** @enum {string} */
             priority: "high" | "normal" | "low";
             to: {
@@ -1258,8 +1261,9 @@ export interface components {
              * @example sent
              * @example deferred
              * @example bounced
+             * @enum {string}
              */
-            type: string;
+            type: "accepted" | "scheduled" | "rendered" | "sent" | "delivered" | "deferred" | "bounced" | "failed" | "suppressed" | "opened" | "clicked" | "read" | "complained" | "unsubscribed" | "canceled" | "expired";
             at: string;
             /** @description Provider response, SMTP codes, next attempt, … */
             details: {
@@ -1365,7 +1369,8 @@ export interface components {
             status: "scheduled" | "queued" | "deferred" | "sent" | "delivered" | "read" | "bounced" | "failed" | "expired" | "canceled" | "suppressed";
             /** @enum {string} */
             channel: "email" | "sms" | "whatsapp";
-            stream: string;
+            /** @enum {string} */
+            stream: "transactional" | "promotional";
             /** @enum {string} */
             priority: "high" | "normal" | "low";
             to: {
