@@ -1,6 +1,7 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './encoding.ts';
 export * from './phone.ts';
+export { smppKind } from './smpp-kind.ts';
 export { parseDeliveryReceipt, receiptIdForms, type SmppOptions, SmppProvider } from './smpp-provider.ts';
 export {
   parseTwilioStatus,
@@ -9,6 +10,7 @@ export {
   twilioSignature,
   verifyTwilioSignature,
 } from './twilio.ts';
+export { twilioKind } from './twilio-kind.ts';
 export {
   parseVonageReceipt,
   type VonageOptions,
@@ -17,3 +19,4 @@ export {
   verifyVonageSignature,
   vonageSignature,
 } from './vonage.ts';
+export { vonageKind } from './vonage-kind.ts';
