@@ -1,8 +1,13 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './encoding.ts';
 export * from './phone.ts';
-export { smppKind } from './smpp-kind.ts';
-export { parseDeliveryReceipt, receiptIdForms, type SmppOptions, SmppProvider } from './smpp-provider.ts';
+export {
+  parseDeliveryReceipt,
+  receiptIdForms,
+  type SmppOptions,
+  SmppProvider,
+  smppKind,
+} from './smpp/index.ts';
 export {
   parseTwilioStatus,
   type TwilioOptions,

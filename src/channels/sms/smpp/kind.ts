@@ -2,9 +2,10 @@
 // worker start (start), receipts arrive on it (onReceipts), and their ids may be written in
 // another base than submit_sm_resp gave them (receipts.idForms).
 import { z } from 'zod';
-import { providerKind, secretSetting } from '../index.ts';
-import { senderSetting } from './sender-setting.ts';
-import { receiptIdForms, SmppProvider } from './smpp-provider.ts';
+import { providerKind, secretSetting } from '../../index.ts';
+import { senderSetting } from '../sender-setting.ts';
+import { SmppProvider } from './provider.ts';
+import { receiptIdForms } from './receipts.ts';
 
 export const smppKind = providerKind({
   channels: ['sms'],
