@@ -3,15 +3,15 @@
 // (email: AVISO_SMTP_URL, else capture; SMS and WhatsApp: capture). Provider instances are
 // shared across sends and keep their pools and sessions; each has its rate limiter (drawing
 // on the provider's token bucket, which every worker process shares) and its circuit breaker
-// (this process's own), which live as long as the instance. A changed configuration gets a
-// new instance (the old one is closed).
+// (this process's own), which live as long as the instance. Instances are built by their kind's
+// descriptor (providers/provider-kinds.ts); a changed configuration gets a new instance (the old
+// one is closed).
 import type { Kysely } from 'kysely';
 import { CaptureProvider, parseSmtpUrl, SmtpProvider } from '../channels/email/index.ts';
 import {
   CaptureMessageProvider,
   type Channel,
   type ChannelProvider,
-  type EmailProvider,
   type ProviderInstance,
   type ProviderReceipt,
 } from '../channels/index.ts';
@@ -31,15 +31,13 @@ import type { Secrets } from '../secrets/index.ts';
 import { sharedBucket } from './rate-buckets.ts';
 import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
 
-export type AnyProvider = ChannelProvider;
-
 export interface Route {
   /** provider_configs id; null for the installation default. */
   id: string | null;
   /** The configured name ("twilio-main"), or the type for defaults. */
   name: string;
   type: string;
-  provider: AnyProvider;
+  provider: ChannelProvider;
   /** Opens the provider's persistent session, for kinds that have one (the SMPP bind). */
   start?: () => Promise<void>;
   limiter: RateLimiter | null;
@@ -84,7 +82,7 @@ export class ProviderRegistry {
     // The operator's relay is not guarded: 127.0.0.1 is a normal place for it.
     const email = smtpUrl ? new SmtpProvider(parseSmtpUrl(smtpUrl), null) : new CaptureProvider(db);
     const capture = new CaptureMessageProvider(db);
-    const route = (provider: AnyProvider): Route => ({
+    const route = (provider: ChannelProvider): Route => ({
       id: null,
       name: provider.name,
       type: provider.name,
@@ -93,11 +91,6 @@ export class ProviderRegistry {
       breaker: new CircuitBreaker(),
     });
     this.defaults = { email: route(email), sms: route(capture), whatsapp: route(capture) };
-  }
-
-  /** The installation's email provider (for projects without one). */
-  get fallback(): EmailProvider {
-    return this.defaults.email.provider as EmailProvider;
   }
 
   /** The providers to try for a project's message on `channel`, first one first. */
@@ -213,7 +206,7 @@ export class ProviderRegistry {
   }
 
   async close(): Promise<void> {
-    const all = new Set<AnyProvider>([
+    const all = new Set<ChannelProvider>([
       ...Object.values(this.defaults).map((r) => r.provider),
       ...[...this.instances.values()].map((i) => i.route.provider),
     ]);
