@@ -21,7 +21,7 @@ import {
   SmppProvider,
   smppAbsoluteTime,
   toProviderReceipt,
-} from '../src/channels/sms/smpp-provider.ts';
+} from '../src/channels/sms/smpp/index.ts';
 import { providerDestinations } from '../src/net/index.ts';
 import { type FakeSmsc, type FakeSmscOptions, startFakeSmsc } from './helpers/fake-smsc.ts';
 

@@ -2,3 +2,4 @@
 export * from './capture-provider.ts';
 export * from './http.ts';
 export * from './provider.ts';
+export * from './provider-kind.ts';

@@ -3,31 +3,33 @@
 // (email: AVISO_SMTP_URL, else capture; SMS and WhatsApp: capture). Provider instances are
 // shared across sends and keep their pools and sessions; each has its rate limiter (drawing
 // on the provider's token bucket, which every worker process shares) and its circuit breaker
-// (this process's own), which live as long as the instance. A changed configuration gets a
-// new instance (the old one is closed).
+// (this process's own), which live as long as the instance. Instances are built by their kind's
+// descriptor (providers/provider-kinds.ts); a changed configuration gets a new instance (the old
+// one is closed).
 import type { Kysely } from 'kysely';
 import { CaptureProvider, parseSmtpUrl, SmtpProvider } from '../channels/email/index.ts';
 import {
   CaptureMessageProvider,
   type Channel,
-  type EmailProvider,
+  type ChannelProvider,
+  type ProviderInstance,
   type ProviderReceipt,
-  type SmsProvider,
-  type WhatsAppProvider,
 } from '../channels/index.ts';
-import { receiptIdForms, SmppProvider, TwilioProvider, VonageProvider } from '../channels/sms/index.ts';
-import { WhatsAppCloudProvider } from '../channels/whatsapp/index.ts';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
 import type { Logger } from '../log.ts';
 import { priorities } from '../messages/index.ts';
 import { type DestinationPolicy, providerDestinations } from '../net/index.ts';
-import { callbackUrl, type ProviderRow, type ProviderSettings, toProviderRow } from '../providers/index.ts';
+import {
+  callbackUrl,
+  type ProviderRow,
+  providerKinds,
+  providerTypeNames,
+  toProviderRow,
+} from '../providers/index.ts';
 import type { Secrets } from '../secrets/index.ts';
 import { sharedBucket } from './rate-buckets.ts';
 import { CircuitBreaker, RateLimiter } from './rate-limiter.ts';
-
-export type AnyProvider = EmailProvider | SmsProvider | WhatsAppProvider;
 
 export interface Route {
   /** provider_configs id; null for the installation default. */
@@ -35,7 +37,9 @@ export interface Route {
   /** The configured name ("twilio-main"), or the type for defaults. */
   name: string;
   type: string;
-  provider: AnyProvider;
+  provider: ChannelProvider;
+  /** Opens the provider's persistent session, for kinds that have one (the SMPP bind). */
+  start?: () => Promise<void>;
   limiter: RateLimiter | null;
   breaker: CircuitBreaker;
 }
@@ -78,7 +82,7 @@ export class ProviderRegistry {
     // The operator's relay is not guarded: 127.0.0.1 is a normal place for it.
     const email = smtpUrl ? new SmtpProvider(parseSmtpUrl(smtpUrl), null) : new CaptureProvider(db);
     const capture = new CaptureMessageProvider(db);
-    const route = (provider: AnyProvider): Route => ({
+    const route = (provider: ChannelProvider): Route => ({
       id: null,
       name: provider.name,
       type: provider.name,
@@ -87,11 +91,6 @@ export class ProviderRegistry {
       breaker: new CircuitBreaker(),
     });
     this.defaults = { email: route(email), sms: route(capture), whatsapp: route(capture) };
-  }
-
-  /** The installation's email provider (for projects without one). */
-  get fallback(): EmailProvider {
-    return this.defaults.email.provider as EmailProvider;
   }
 
   /** The providers to try for a project's message on `channel`, first one first. */
@@ -144,16 +143,21 @@ export class ProviderRegistry {
    * receipts for earlier sends arrive even before the next send.
    */
   async startPersistent(): Promise<void> {
+    const persistent = providerTypeNames.filter((type) => providerKinds[type].persistent);
+    if (persistent.length === 0) return;
     const rows = await this.db
       .selectFrom('provider_configs')
       .selectAll()
-      .where('type', '=', 'smpp')
+      .where('type', 'in', persistent)
       .where('enabled', '=', true)
       .execute();
     for (const row of rows) {
-      const { provider } = this.route(toProviderRow(row, this.options.secrets));
-      void (provider as SmppProvider).start().catch((err: unknown) => {
-        this.options.log?.warn({ err, provider: row.name }, 'SMPP bind failed at start; it will retry');
+      const { start } = this.route(toProviderRow(row, this.options.secrets));
+      void start?.().catch((err: unknown) => {
+        this.options.log?.warn(
+          { err, provider: row.name, type: row.type },
+          'Provider session failed at start; it will retry',
+        );
       });
     }
   }
@@ -163,11 +167,13 @@ export class ProviderRegistry {
     const existing = this.instances.get(row.id);
     if (existing && existing.version === version) return existing.route;
     if (existing) void existing.route.provider.close().catch(() => {});
+    const { provider, start } = this.create(row);
     const route: Route = {
       id: row.id,
       name: row.name,
       type: row.type,
-      provider: this.create(row),
+      provider,
+      ...(start ? { start } : {}),
       limiter: row.rateLimit ? this.limiter(row.id, row.rateLimit) : null,
       breaker: new CircuitBreaker(),
     };
@@ -187,39 +193,20 @@ export class ProviderRegistry {
     });
   }
 
-  private create(row: ProviderRow): AnyProvider {
-    const callback = callbackUrl(this.options.publicUrl(), row) ?? undefined;
-    const { destinations } = this;
-    switch (row.type) {
-      case 'smtp':
-        return new SmtpProvider(parseSmtpUrl((row.config as ProviderSettings<'smtp'>).url), destinations);
-      case 'capture':
-        return row.channel === 'email' ? new CaptureProvider(this.db) : new CaptureMessageProvider(this.db);
-      case 'twilio': {
-        const c = row.config as ProviderSettings<'twilio'>;
-        return new TwilioProvider({ ...c, statusCallbackUrl: callback, destinations });
-      }
-      case 'vonage': {
-        const c = row.config as ProviderSettings<'vonage'>;
-        return new VonageProvider({ ...c, callbackUrl: callback, destinations });
-      }
-      case 'smpp': {
-        const c = row.config as ProviderSettings<'smpp'>;
-        return new SmppProvider(
-          { ...c, destinations },
-          async (receipts) => this.options.onReceipts?.(row.id, receipts, receiptIdForms),
-          this.options.log,
-        );
-      }
-      case 'whatsapp': {
-        const c = row.config as ProviderSettings<'whatsapp'>;
-        return new WhatsAppCloudProvider({ ...c, destinations });
-      }
-    }
+  private create(row: ProviderRow): ProviderInstance {
+    const kind = providerKinds[row.type];
+    return kind.build(row.config, {
+      channel: row.channel,
+      destinations: this.destinations,
+      callbackUrl: callbackUrl(this.options.publicUrl(), row) ?? undefined,
+      db: this.db,
+      onReceipts: async (receipts) => this.options.onReceipts?.(row.id, receipts, kind.receipts?.idForms),
+      log: this.options.log,
+    });
   }
 
   async close(): Promise<void> {
-    const all = new Set<AnyProvider>([
+    const all = new Set<ChannelProvider>([
       ...Object.values(this.defaults).map((r) => r.provider),
       ...[...this.instances.values()].map((i) => i.route.provider),
     ]);

@@ -12,7 +12,7 @@ import {
   vetHost,
   vetHttpUrl,
 } from '../net/index.ts';
-import type { ProviderType } from './provider-config.ts';
+import { type ProviderType, providerKinds } from './provider-kinds.ts';
 
 const codes: Record<DestinationProblem, ErrorCode> = {
   invalid: 'provider_url_invalid',
@@ -43,32 +43,32 @@ function smtpHost(url: string): string {
 }
 
 /**
- * Vets the destination of validated settings of `type`; answers them with URLs normalised.
- * Throws ApiError provider_url_invalid, provider_url_not_allowed or provider_url_unresolvable.
+ * Vets the destination of validated settings of `type` (the setting its kind names); answers
+ * them with URLs normalised. Throws ApiError provider_url_invalid, provider_url_not_allowed or
+ * provider_url_unresolvable.
  */
 export async function checkDestinations(
   type: ProviderType,
   config: Record<string, unknown>,
   policy: DestinationPolicy,
 ): Promise<Record<string, unknown>> {
-  switch (type) {
-    case 'twilio':
-    case 'vonage':
-    case 'whatsapp': {
-      const { baseUrl } = config;
-      if (typeof baseUrl !== 'string') return config;
-      const vetted = await checked('baseUrl', () => vetHttpUrl(baseUrl, policy, 'baseUrl'));
-      return { ...config, baseUrl: vetted.url.href };
+  const destination = providerKinds[type].destination;
+  if (!destination) return config;
+  const { field } = destination;
+  const value = config[field];
+  switch (destination.form) {
+    case 'http-url': {
+      if (typeof value !== 'string') return config;
+      const vetted = await checked(field, () => vetHttpUrl(value, policy, field));
+      return { ...config, [field]: vetted.url.href };
     }
-    case 'smtp': {
-      const url = String(config.url);
-      await checked('url', () => vetHost(smtpHost(url), policy));
-      return { ...config, url: new URL(url).href };
+    case 'smtp-url': {
+      const url = String(value);
+      await checked(field, () => vetHost(smtpHost(url), policy));
+      return { ...config, [field]: new URL(url).href };
     }
-    case 'smpp':
-      await checked('host', () => vetHost(String(config.host), policy));
-      return config;
-    case 'capture':
+    case 'host':
+      await checked(field, () => vetHost(String(value), policy));
       return config;
   }
 }

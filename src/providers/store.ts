@@ -16,11 +16,12 @@ import { checkDestinations } from './destinations.ts';
 import {
   channelsOf,
   defaultRateLimit,
+  kindOf,
   maskSecrets,
   type ProviderType,
+  providerKinds,
   providerTypeNames,
-  providerTypes,
-} from './provider-config.ts';
+} from './provider-kinds.ts';
 
 export const providerNameSchema = z
   .string()
@@ -85,7 +86,7 @@ export interface ProviderView extends Omit<ProviderRow, 'projectId' | 'createdAt
 
 /** The fields of a type's configuration that are secrets; none for an unknown type. */
 export function providerSecretFields(type: string): readonly string[] {
-  return Object.hasOwn(providerTypes, type) ? providerTypes[type as ProviderType].secrets : [];
+  return kindOf(type)?.secrets ?? [];
 }
 
 /** The configuration with each secret field sealed (or opened) for this provider's row. */
@@ -127,9 +128,9 @@ async function announceChange(db: Kysely<Database>): Promise<void> {
   await sql`SELECT pg_notify(${providersChangedChannel}, '')`.execute(db);
 }
 
-/** The URL a provider calls back, or null for types that have none. */
+/** The URL a provider calls back, or null for kinds without a callback. */
 export function callbackUrl(publicUrl: string, provider: { id: string; type: ProviderType }): string | null {
-  if (provider.type !== 'twilio' && provider.type !== 'vonage' && provider.type !== 'whatsapp') return null;
+  if (!providerKinds[provider.type].callback) return null;
   return `${publicUrl.replace(/\/+$/, '')}/v1/callbacks/${provider.type}/${provider.id}`;
 }
 
@@ -155,7 +156,7 @@ async function checkConfig(
   config: unknown,
   destinations: DestinationPolicy,
 ): Promise<Record<string, unknown>> {
-  const valid = parseWith(providerTypes[type].schema, config, ['config']) as Record<string, unknown>;
+  const valid = parseWith(providerKinds[type].schema, config, ['config']) as Record<string, unknown>;
   return checkDestinations(type, valid, destinations);
 }
 

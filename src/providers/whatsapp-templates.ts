@@ -7,7 +7,7 @@ import { fetchTemplates } from '../channels/whatsapp/index.ts';
 import type { Database } from '../db/index.ts';
 import { ApiError } from '../errors/index.ts';
 import type { DestinationPolicy } from '../net/index.ts';
-import type { ProviderSettings } from './provider-config.ts';
+import { type ProviderSettings, providerKinds } from './provider-kinds.ts';
 import type { ProviderRow } from './store.ts';
 
 export interface WhatsAppTemplateView {
@@ -27,7 +27,7 @@ function whatsappOnly(provider: ProviderRow): ProviderSettings<'whatsapp'> {
       'id',
     );
   }
-  return provider.config as ProviderSettings<'whatsapp'>;
+  return providerKinds.whatsapp.schema.parse(provider.config);
 }
 
 /** Replaces the stored list with WhatsApp's; returns how many templates it has. */

@@ -35,6 +35,8 @@ export interface FakeVonage {
   throttleNext(n: number, options?: { afterSegments?: number }): void;
   /** The next `n` requests get this HTTP answer. */
   failNext(n: number, failure: { status: 429 | 500 | 503; retryAfter?: number | string }): void;
+  /** Wait this long before answering any request (a slow or stuck API). */
+  replyDelayMs: number;
   sent: VonageSentMessage[];
   /**
    * Sends a delivery receipt for one segment to the message's callback (or `url`) and resolves
@@ -154,12 +156,17 @@ export async function startFakeVonage(options: {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      if (fake.replyDelayMs > 0) setTimeout(() => handle(req, res, body), fake.replyDelayMs);
+      else handle(req, res, body);
+    });
   });
 
   const fake: FakeVonage = {
     url: '',
     failNumbers,
+    replyDelayMs: 0,
     throttleNext(n, opts = {}) {
       for (let i = 0; i < n; i++) throttles.push(opts.afterSegments ?? 0);
     },

@@ -8,6 +8,8 @@ export interface ReceivedMail {
   raw: Buffer;
   /** MAIL FROM carried the SMTPUTF8 parameter (RFC 6531). */
   smtpUtf8: boolean;
+  /** The queue id the 250 answer gave ("Q3"). */
+  queueId: string;
 }
 
 export type SinkReply = (mail: {
@@ -70,7 +72,9 @@ export async function startSmtpSink(options: { hideSmtpUtf8?: boolean } = {}): P
         const refusal = sink.reply?.({ to, attempt: attempts });
         if (refusal)
           return callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        const queueId = `Q${attempts}`;
         sink.received.push({
+          queueId,
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to,
           raw: Buffer.concat(chunks),
@@ -79,7 +83,7 @@ export async function startSmtpSink(options: { hideSmtpUtf8?: boolean } = {}): P
               (session.envelope.mailFrom.args as Record<string, unknown>)?.SMTPUTF8,
           ),
         });
-        callback(null, `Ok: queued as Q${attempts}`);
+        callback(null, `Ok: queued as ${queueId}`);
       };
     },
   });

@@ -1,7 +1,13 @@
 // The folder's public face: other folders import from here, not from its modules.
 export * from './encoding.ts';
 export * from './phone.ts';
-export { parseDeliveryReceipt, receiptIdForms, type SmppOptions, SmppProvider } from './smpp-provider.ts';
+export {
+  parseDeliveryReceipt,
+  receiptIdForms,
+  type SmppOptions,
+  SmppProvider,
+  smppKind,
+} from './smpp/index.ts';
 export {
   parseTwilioStatus,
   type TwilioOptions,
@@ -9,6 +15,7 @@ export {
   twilioSignature,
   verifyTwilioSignature,
 } from './twilio.ts';
+export { twilioKind } from './twilio-kind.ts';
 export {
   parseVonageReceipt,
   type VonageOptions,
@@ -17,3 +24,4 @@ export {
   verifyVonageSignature,
   vonageSignature,
 } from './vonage.ts';
+export { vonageKind } from './vonage-kind.ts';

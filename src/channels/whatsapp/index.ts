@@ -3,3 +3,4 @@ export * from './cloud-provider.ts';
 export { classifyGraphError, type GraphVerdict, isPermanentCode, pairRateLimitMs } from './graph-errors.ts';
 export * from './templates.ts';
 export * from './webhook.ts';
+export { whatsappKind } from './whatsapp-kind.ts';
