@@ -107,7 +107,7 @@ export function messageInput(body: Record<string, unknown>): MessageInput {
   return messageInputSchema.parse(body);
 }
 
-export const storeChunk = 500;
+const storeChunk = 500;
 
 /**
  * Accepts `count` messages in chunks of 500 (the batch endpoint's limit), each chunk one

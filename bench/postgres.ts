@@ -15,7 +15,7 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-export interface BenchDatabase {
+interface BenchDatabase {
   readonly url: string;
   drop(): Promise<void>;
 }

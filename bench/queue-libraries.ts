@@ -13,7 +13,7 @@ import PgBoss from 'pg-boss';
 import { openAviso } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
 import type { Database } from '../src/db/index.ts';
-import { claimJobs, type Outcome, recordOutcomes } from '../src/delivery/index.ts';
+import { claimJobs, type Outcome, recordOutcomes, workerLockClass } from '../src/delivery/index.ts';
 import { acceptMessages } from '../src/messages/index.ts';
 import { messageInput } from './aviso.ts';
 import { benchSender, recipient } from './content.ts';
@@ -227,7 +227,8 @@ async function avisoQueue(
     const enqueueStarted = performance.now();
     await acceptMessages(aviso.db, config, projectId, inputs); // one storeMessages statement
     const enqueueMs = performance.now() - enqueueStarted;
-    const workerId = await newWorkerId(aviso.db);
+    const worker = await newWorkerId(url);
+    const workerId = worker.id;
     const started = performance.now();
     const loop = async () => {
       for (;;) {
@@ -264,13 +265,19 @@ async function avisoQueue(
     `.execute(aviso.db);
     if (rows[0]?.left !== 0 || rows[0]?.sent !== jobs)
       throw new Error(`Aviso queue: ${rows[0]?.left} jobs left, ${rows[0]?.sent} of ${jobs} sent`);
+    await worker.session.end();
     return { enqueueMs, drainMs };
   } finally {
     await aviso.close();
   }
 }
 
-async function newWorkerId(db: Kysely<Database>): Promise<string> {
-  const { rows } = await sql<{ id: string }>`SELECT nextval('worker_ids')::text AS id`.execute(db);
-  return (rows[0] as { id: string }).id;
+/** A worker id whose advisory lock a session holds for the bench's life, as a worker's does. */
+async function newWorkerId(url: string): Promise<{ id: string; session: pg.Client }> {
+  const session = new pg.Client({ connectionString: url });
+  await session.connect();
+  const { rows } = await session.query<{ id: string }>("SELECT nextval('worker_ids')::text AS id");
+  const id = (rows[0] as { id: string }).id;
+  await session.query('SELECT pg_advisory_lock($1, $2::int)', [workerLockClass, id]);
+  return { id, session };
 }

@@ -20,12 +20,25 @@ let database: TestDatabase;
 let projectId: string;
 const config = { from: 'Queue Tests <queue@aviso.test>', maxAttachmentBytes: 1_000_000 };
 
+/** Holds the advisory locks of the worker ids these tests claim with: only a live worker claims. */
+let workers: pg.Client;
+
+/** A session that holds the lock of each id, as a worker's own session does. */
+async function liveSession(ids: number[]): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  for (const id of ids) await client.query('SELECT pg_advisory_lock($1, $2)', [workerLockClass, id]);
+  return client;
+}
+
 beforeAll(async () => {
   database = await createTestDatabase();
   projectId = (await ensureDefaultProject(database.db)).id;
+  workers = await liveSession([900001, ...Array.from({ length: 8 }, (_, i) => 900100 + i)]);
 });
 
 afterAll(async () => {
+  await workers?.end();
   await database?.drop();
 });
 
@@ -85,6 +98,19 @@ describe('claimJobs', () => {
     await acceptMessages(database.db, config, projectId, inputs);
     expect(await claimJobs(database.db, '900001', 5, 60)).toHaveLength(0);
   });
+
+  it('claims nothing for a worker whose session no longer holds its lock', async () => {
+    await accept(3, 'normal');
+    const session = await liveSession([900020]);
+    expect(await claimJobs(database.db, '900020', 1, 60)).toHaveLength(1);
+    await session.end();
+    await new Promise((r) => setTimeout(r, 50));
+    // Its session gone (a PostgreSQL restart, a lost connection), the worker claims nothing more
+    // under that id until it has a new session; whatever it held is released for the others.
+    expect(await claimJobs(database.db, '900020', 5, 60)).toHaveLength(0);
+    expect(await claimJobs(database.db, '900021', 5, 60)).toHaveLength(0);
+    expect(await claimJobs(database.db, '900001', 5, 60)).toHaveLength(2);
+  });
 });
 
 describe('recordOutcomes', () => {
@@ -120,12 +146,12 @@ describe('recordOutcomes', () => {
 describe('releaseAbandonedJobs', () => {
   it("releases a dead worker's jobs at once, keeps a live worker's, and releases expired leases", async () => {
     await accept(3, 'normal');
-    const live = new pg.Client({ connectionString: database.url });
-    await live.connect();
+    const live = await liveSession([900010]);
     try {
-      await live.query('SELECT pg_advisory_lock($1, $2)', [workerLockClass, 900010]);
+      const dying = await liveSession([900011]);
       await claimJobs(database.db, '900010', 1, 60); // live worker
-      await claimJobs(database.db, '900011', 1, 60); // no session holds its lock: dead
+      await claimJobs(database.db, '900011', 1, 60); // its session ends below: dead
+      await dying.end();
       await claimJobs(database.db, '900010', 1, 0); // live, but its lease is already over
       await new Promise((r) => setTimeout(r, 20));
       expect(await releaseAbandonedJobs(database.db)).toBe(2);

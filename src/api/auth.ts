@@ -17,7 +17,7 @@ const expected = 'send "Authorization: Bearer <key>"';
  * what is wrong with the header, so a client that forgot the scheme learns that, not that its
  * key is missing.
  */
-export function bearerKey(header: string | undefined): { key: string } | { problem: string } {
+function bearerKey(header: string | undefined): { key: string } | { problem: string } {
   const parts = header?.trim().split(/\s+/).filter(Boolean) ?? [];
   const [first, second] = parts;
   if (first === undefined) return { problem: `Missing API key: ${expected}.` };

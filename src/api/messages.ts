@@ -39,7 +39,7 @@ import {
   mediaAnswer,
 } from './schemas.ts';
 
-export const maxBatch = 500;
+const maxBatch = 500;
 
 export interface MessagesDeps {
   db: Kysely<Database>;

@@ -107,7 +107,7 @@ const goneLink = (reply: FastifyReply) =>
  * RFC 8058 §3.1: the one-click POST carries "List-Unsubscribe=One-Click", as
  * application/x-www-form-urlencoded or multipart/form-data.
  */
-export function saysOneClick(contentType: string | undefined, body: unknown): boolean {
+function saysOneClick(contentType: string | undefined, body: unknown): boolean {
   if (!Buffer.isBuffer(body) || body.length === 0) return false;
   const text = body.toString('utf8');
   const type = (contentType ?? '').toLowerCase();

@@ -136,10 +136,7 @@ async function reseal(
 }
 
 /** Seals the secrets stored in plaintext (by versions before sealing existed). */
-export function sealPlaintextSecrets(
-  db: Kysely<Database>,
-  secrets: Secrets,
-): Promise<Map<SecretKind, number>> {
+function sealPlaintextSecrets(db: Kysely<Database>, secrets: Secrets): Promise<Map<SecretKind, number>> {
   return reseal(db, secrets, (value) => !isSealed(value));
 }
 

@@ -19,7 +19,7 @@ import type {
 export type ChannelProvider = EmailProvider | SmsProvider | WhatsAppProvider;
 
 /** What a kind's factory is given besides its settings. */
-export interface ProviderContext {
+interface ProviderContext {
   /** The channel this provider serves (capture serves every channel). */
   channel: Channel;
   /** What the settings may make the provider connect to (the destination guard). */
@@ -33,7 +33,7 @@ export interface ProviderContext {
 }
 
 /** Which setting names the place the provider connects to, as the destination guard reads it. */
-export type DestinationField =
+type DestinationField =
   | { field: string; form: 'http-url' }
   | { field: string; form: 'smtp-url' }
   | { field: string; form: 'host' };
@@ -50,14 +50,14 @@ export interface CallbackRequest {
 }
 
 /** Where a WhatsApp user's own message goes: it opens the reply window, and STOP opts out. */
-export interface InboundMessage {
+interface InboundMessage {
   /** E.164. */
   from: string;
   at: Date;
   text: string | null;
 }
 
-export interface CallbackReport {
+interface CallbackReport {
   receipts: ProviderReceipt[];
   /** Messages recipients sent (WhatsApp). */
   inbound?: InboundMessage[];
@@ -81,7 +81,7 @@ export interface CallbackRoute {
 }
 
 /** A GET the provider sends once to check the URL (WhatsApp's hub.challenge), as documented. */
-export interface HandshakeRoute {
+interface HandshakeRoute {
   operationId: string;
   summary: string;
   description: string;
@@ -90,13 +90,13 @@ export interface HandshakeRoute {
   refused: string;
 }
 
-export interface CallbackHandshake<S> {
+interface CallbackHandshake<S> {
   route: HandshakeRoute;
   /** The text to echo with 200, or null: refused (403). */
   answer(query: Record<string, unknown>, settings: S): string | null;
 }
 
-export interface CallbackSpec<S> {
+interface CallbackSpec<S> {
   routes: readonly CallbackRoute[];
   /** True when the request is the provider's own, checked with its secrets before it is read. */
   verify(request: CallbackRequest, settings: S): boolean;

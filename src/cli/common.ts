@@ -96,7 +96,7 @@ export async function readData(value: string | undefined): Promise<Record<string
 }
 
 /** Prints an error the way an editor would want it: file or field, line and column. */
-export function report(err: unknown): void {
+function report(err: unknown): void {
   if (err instanceof TemplateFolderError) {
     for (const issue of err.issues) process.stderr.write(`  ${issue.file}: ${issue.message}\n`);
     process.stderr.write(`aviso: the folder has ${err.issues.length} problem(s); nothing was changed\n`);

@@ -25,9 +25,9 @@ export function settingDocs(): SettingDoc[] {
   });
 }
 
-export const tableStart =
+const tableStart =
   '<!-- settings table: written by `npm run docs:config` from src/config/config.ts; edit it there -->';
-export const tableEnd = '<!-- end of settings table -->';
+const tableEnd = '<!-- end of settings table -->';
 
 /** The README's configuration table, with columns padded the way Biome formats Markdown. */
 export function settingsMarkdownTable(docs: SettingDoc[] = settingDocs()): string {

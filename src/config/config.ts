@@ -248,7 +248,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const configFileName = 'aviso.config.json';
+const configFileName = 'aviso.config.json';
 
 /**
  * Reads the configuration: environment first, then aviso.config.json (keys are the

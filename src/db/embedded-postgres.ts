@@ -266,7 +266,7 @@ function assertReachable(dir: string, runAs: OsUser) {
 }
 
 /** Where new clusters go when the "postgres" user cannot reach the data directory. */
-export const reachableClustersDir = '/var/lib/aviso';
+const reachableClustersDir = '/var/lib/aviso';
 const clusterFile = 'cluster.json';
 
 /** A new folder for a cluster under /var/lib/aviso, owned by the "postgres" user. */

@@ -11,8 +11,6 @@ import type { Secrets } from '../secrets/index.ts';
 import { type LeavingEmail, needsLinks, withFeedbackLinks } from '../tracking/index.ts';
 import type { ClaimedJob } from './queue.ts';
 
-export type Outgoing = OutgoingEmail | OutgoingSms | OutgoingWhatsApp;
-
 export interface OutgoingOptions {
   /** Domain of the VERP return paths; null: envelope sender = From. */
   bounceDomain: string | null;

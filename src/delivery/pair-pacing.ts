@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/index.ts';
 
 /** WhatsApp's pair limit: about one message every 6 s to the same user. */
-export const whatsappPairMs = 6_000;
+const whatsappPairMs = 6_000;
 
 const purgeEveryMs = 60_000;
 

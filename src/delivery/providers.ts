@@ -48,7 +48,7 @@ export interface Route {
  * Receipts a provider received on its own connection (SMPP), for the receipt applier; resolves
  * once they are durable, so the provider acknowledges them only then.
  */
-export type ReceiptHandler = (
+type ReceiptHandler = (
   providerId: string,
   receipts: ProviderReceipt[],
   idForms?: (id: string) => string[],

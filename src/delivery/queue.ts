@@ -43,6 +43,11 @@ export interface ClaimedJob {
  * Claims up to `limit` due jobs, most urgent first (priority, then due time). `onlyPriority`
  * restricts the claim to one priority: the urgent lane uses it so that high-priority work
  * has slots of its own. Returns each job with the message it delivers.
+ *
+ * Only a live worker claims: the statement itself checks that the worker's session still holds
+ * its advisory lock. A worker whose session died (a PostgreSQL restart) but has not noticed yet
+ * would otherwise claim under an id that others release at once, and the same job would be
+ * sent by it and by whoever claims it next, over and over until it reconnects.
  */
 export async function claimJobs(
   db: Kysely<Database>,
@@ -53,9 +58,13 @@ export async function claimJobs(
 ): Promise<ClaimedJob[]> {
   const filter = onlyPriority === undefined ? sql`` : sql`AND priority = ${onlyPriority}`;
   const result = await sql<ClaimedJob>`
-    WITH picked AS (
+    WITH live AS (
+      SELECT 1 FROM pg_locks
+      WHERE locktype = 'advisory' AND classid = ${workerLockClass} AND objsubid = 2 AND granted
+        AND objid::bigint = ${workerId}::bigint
+    ), picked AS (
       SELECT id FROM delivery_jobs
-      WHERE locked_by IS NULL AND run_at <= now() ${filter}
+      WHERE locked_by IS NULL AND run_at <= now() ${filter} AND EXISTS (SELECT 1 FROM live)
       ORDER BY priority, run_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -206,17 +215,6 @@ export async function postponeJob(
       attempts = greatest(attempts - 1, 0)
     WHERE id = ${jobId} AND locked_by = ${workerId}
   `.execute(db);
-}
-
-/** Releases this worker's own claims (at shutdown, for jobs it did not start). */
-export async function releaseJobs(db: Kysely<Database>, workerId: string, jobIds: string[]): Promise<void> {
-  if (jobIds.length === 0) return;
-  await db
-    .updateTable('delivery_jobs')
-    .set({ locked_by: null, locked_until: null })
-    .where('locked_by', '=', workerId)
-    .where('id', 'in', jobIds)
-    .execute();
 }
 
 export const channelFor = { high: 'aviso_jobs_high', any: 'aviso_jobs' } as const;

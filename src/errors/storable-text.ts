@@ -8,7 +8,7 @@ import { type ErrorBody, formatPath } from './errors.ts';
 const wellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /** Why `text` cannot be stored, or undefined when it can. */
-export function unstorableText(text: string): string | undefined {
+function unstorableText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'holds a NUL character (U+0000), which cannot be stored';
   if (!wellFormed(text)) return 'holds a lone UTF-16 surrogate, which is not valid Unicode';
   return undefined;

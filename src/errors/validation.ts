@@ -55,7 +55,7 @@ function toErrorBody(issue: Issue, prefix: PropertyKey[]): ErrorBody[] {
 }
 
 /** One ApiError for all the issues: the first is the headline, all are in `details`. */
-export function validationError(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): ApiError {
+function validationError(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): ApiError {
   return ApiError.of(issues.flatMap((i) => toErrorBody(i as Issue, prefix)));
 }
 

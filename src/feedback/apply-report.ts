@@ -106,7 +106,7 @@ export function bounceDetails(result: BounceResult, source: 'dsn' | 'smtp'): Rec
 }
 
 /** Our Message-ID is <msg_…@sender domain>: a report that quotes it names the message. */
-export function messageIdIn(original: Record<string, string>): string | null {
+function messageIdIn(original: Record<string, string>): string | null {
   for (const header of ['x-aviso-message-id', 'message-id']) {
     const id = /(msg_[0-9a-z]{26})/.exec(original[header]?.toLowerCase() ?? '')?.[1];
     if (id) return id;

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { parsePhoneNumber } from '../channels/sms/index.ts';
 import type { Database } from '../db/index.ts';
 
-export interface WhatsAppTemplateInfo {
+interface WhatsAppTemplateInfo {
   status: string;
   parameters: { header: number; body: number; buttons: number };
   /** The approved header's format: TEXT, DOCUMENT, IMAGE, VIDEO, LOCATION; null: no header. */

@@ -1,6 +1,6 @@
 // The folder's public face: other folders import from here, not from its modules.
 
-export { type EventType, eventTypes, type MessageStatus, messageStatuses } from '../vocabulary.ts';
+export { eventTypes, type MessageStatus, messageStatuses } from '../vocabulary.ts';
 export * from './accept-messages.ts';
 export * from './cancel.ts';
 export * from './channel-context.ts';
@@ -9,12 +9,7 @@ export * from './lifecycle.ts';
 // The fields that other folders use; the rest of message-fields.ts is the request's own.
 export {
   addressSchema,
-  channelSchema,
-  decodeBase64Content,
-  filenameSchema,
   isTimezone,
-  prioritySchema,
-  streamSchema,
 } from './message-fields.ts';
 export * from './message-input.ts';
 export * from './message-view.ts';

@@ -16,7 +16,7 @@
 // mailed bounce may still follow a delivery (a relay accepted the mail, then its recipient's
 // server bounced it) and WhatsApp reports "delivered" after "read".
 
-import { type EventType, type MessageStatus, messageStatuses } from '../vocabulary.ts';
+import type { EventType, MessageStatus } from '../vocabulary.ts';
 
 /** How far along a status is; no report moves a message to a lower rank. */
 const ranks: Record<MessageStatus, number> = {
@@ -143,9 +143,4 @@ export function transition(current: MessageStatus, event: LifecycleEvent): Trans
       return { record: true, status: stays ? current : 'bounced', event: 'bounced' };
     }
   }
-}
-
-/** Whether a status is one of the lifecycle's (for rows read back as text). */
-export function isMessageStatus(value: string): value is MessageStatus {
-  return (messageStatuses as readonly string[]).includes(value);
 }

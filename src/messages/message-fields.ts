@@ -143,7 +143,7 @@ function hasControlCharacter(s: string): boolean {
  * A file name as recipients' mail clients will save it: no folders (`../../etc/passwd`), no
  * control characters, not only dots. Refused rather than rewritten, so the sender sees why.
  */
-export const filenameSchema = z
+const filenameSchema = z
   .string()
   .min(1)
   .max(255)

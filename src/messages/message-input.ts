@@ -194,7 +194,7 @@ export const messageInputSchema = z
  * it with the project's region; its channel is undefined until then when it was not given
  * (sms or whatsapp, decided by the template).
  */
-export type Recipient =
+type Recipient =
   | { kind: 'email'; mailbox: Mailbox }
   | { kind: 'phone'; number: string; channel: 'sms' | 'whatsapp' | undefined };
 

@@ -76,7 +76,7 @@ export const messageSchema = z
   })
   .meta({ id: 'Message' });
 
-export const messageEventSchema = z
+const messageEventSchema = z
   .object({
     type: z.enum(eventTypes).meta({ examples: ['accepted', 'sent', 'deferred', 'bounced'] }),
     at: z.string(),

@@ -18,7 +18,7 @@ import { decodeBase64Content } from './message-fields.ts';
 import type { MessageInput } from './message-input.ts';
 import { priorities } from './status.ts';
 
-export interface PreparedAttachment {
+interface PreparedAttachment {
   filename: string;
   contentType: string;
   contentId: string | null;
@@ -64,7 +64,7 @@ export interface PreparedMessage {
   attachments: PreparedAttachment[];
 }
 
-export interface WhatsAppPayload {
+interface WhatsAppPayload {
   template: { name: string; language: string; components: WhatsAppComponent[] };
 }
 

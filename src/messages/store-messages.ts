@@ -175,9 +175,3 @@ function attachmentRows(m: PreparedMessage) {
     content: a.content,
   }));
 }
-
-export function compiledAccept(db: Kysely<Database>, projectId: string, messages: PreparedMessage[]) {
-  const rows = messages.map((m) => messageRow(projectId, m));
-  const files = messages.flatMap(attachmentRows);
-  return acceptSql(JSON.stringify(rows), JSON.stringify(files)).compile(db);
-}

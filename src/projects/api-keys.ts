@@ -16,7 +16,7 @@ export interface ApiKeyInfo {
 
 const keyPattern = /^avk_[A-Za-z0-9_-]{43}$/;
 
-export function hashKey(key: string): Buffer {
+function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 

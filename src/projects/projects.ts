@@ -15,7 +15,7 @@ export interface Project {
   defaultRegion: string | null;
 }
 
-export const defaultProjectName = 'default';
+const defaultProjectName = 'default';
 
 /** The default project; created (with the starter templates) on first use. */
 export async function ensureDefaultProject(db: Kysely<Database>): Promise<Project> {

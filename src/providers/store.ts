@@ -23,7 +23,7 @@ import {
   providerTypeNames,
 } from './provider-kinds.ts';
 
-export const providerNameSchema = z
+const providerNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'A provider name is lower-case letters, digits, ".", "_" and "-".');
 

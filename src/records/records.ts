@@ -5,7 +5,7 @@
 import secureJson from 'secure-json-parse';
 
 /** Names that reach an object's prototype chain when used as property keys. */
-export const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function isForbiddenKey(key: PropertyKey): boolean {
   return typeof key === 'string' && forbiddenKeys.has(key);

@@ -14,7 +14,7 @@ export function keyringFilePath(dataDir: string): string {
 }
 
 /** A keyring file that cannot be read as one. */
-export class KeyringFileError extends MasterKeyError {
+class KeyringFileError extends MasterKeyError {
   constructor(path: string, problem: string) {
     super(`The master keyring file ${path} cannot be used: ${problem}.`);
     this.name = 'KeyringFileError';

@@ -21,7 +21,7 @@ export interface ImportProblem {
   message: string;
 }
 
-export const maxImportRows = 100_000;
+const maxImportRows = 100_000;
 
 export function parseSuppressionCsv(text: string): { rows: ImportRow[]; problems: ImportProblem[] } {
   const records = parseCsv(text.replace(/^\uFEFF/, ''));

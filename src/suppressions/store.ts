@@ -11,9 +11,6 @@ import type { Stream, SuppressionReason } from '../vocabulary.ts';
 
 export { type Stream, type SuppressionReason, streams, suppressionReasons } from '../vocabulary.ts';
 
-/** Reasons a 2FA or password-reset template may send through (the address may work again). */
-export const bounceReasons: ReadonlySet<string> = new Set(['hard-bounce', 'soft-bounces']);
-
 export interface SuppressionInput {
   projectId: string;
   /** Lower-case email address or E.164 number (see normalizeAddress). */
@@ -120,27 +117,6 @@ export async function removeSuppressions(
     SELECT stream, reason FROM removed ORDER BY stream
   `.execute(db);
   return result.rows;
-}
-
-/**
- * The suppressions that apply to these recipients, keyed "stream address". One query for a
- * whole batch: the accept path calls it once per request.
- */
-export async function findSuppressions(
-  db: Kysely<Database>,
-  projectId: string,
-  addresses: readonly string[],
-): Promise<Map<string, Suppression>> {
-  const found = new Map<string, Suppression>();
-  if (addresses.length === 0) return found;
-  const rows = await db
-    .selectFrom('suppressions')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('address', '=', sql<string>`ANY(${[...new Set(addresses.map(normalizeAddress))]}::text[])`)
-    .execute();
-  for (const row of rows) found.set(`${row.stream} ${row.address}`, toSuppression(row));
-  return found;
 }
 
 export function toSuppression(row: {

@@ -11,13 +11,13 @@ import type { LayoutEmail, LocaleContent } from './content.ts';
 import { contentPlaceholder } from './content.ts';
 import { htmlEngine, parseLiquid, textEngine } from './liquid.ts';
 
-export interface CompiledEmail {
+interface CompiledEmail {
   subject: Template[];
   html?: Template[];
   text?: Template[];
 }
 
-export interface CompiledWhatsApp {
+interface CompiledWhatsApp {
   template: string;
   language: string;
   header: Template[][];
@@ -43,7 +43,7 @@ export interface CompileInput {
 export const compileStats = { compiles: 0 };
 
 /** Inserts `inner` where the layout has `{{ content }}` (validate.ts checks it is there once). */
-export function wrapInLayout(layout: string, inner: string): string {
+function wrapInLayout(layout: string, inner: string): string {
   return layout.replace(contentPlaceholder, () => inner);
 }
 
@@ -59,7 +59,7 @@ function withPreheader(source: string, preheader: string, kind: 'mjml' | 'html')
   return hidden + source;
 }
 
-export async function mjmlToHtml(source: string): Promise<string> {
+async function mjmlToHtml(source: string): Promise<string> {
   // Includes would read files: refused by validation, and ignored here as a second lock.
   // Collapsing MJML's indentation makes every stored and rendered message a quarter smaller
   // (37 → 28 KB for the order confirmation); Outlook's conditional comments and the Liquid
@@ -79,7 +79,7 @@ export async function mjmlToHtml(source: string): Promise<string> {
  * `{{ … }}`), headings keep their case (upper-casing would rename variables), hidden
  * elements such as the preheader are left out.
  */
-export function htmlToText(html: string): string {
+function htmlToText(html: string): string {
   return convert(html, {
     wordwrap: false,
     selectors: [

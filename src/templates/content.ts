@@ -23,7 +23,7 @@ export const localeSchema = z
 
 const liquid = (max: number) => z.string().max(max);
 
-export const emailContentSchema = z
+const emailContentSchema = z
   .strictObject({
     subject: liquid(998)
       .min(1)
@@ -60,7 +60,7 @@ export const emailContentSchema = z
   })
   .meta({ id: 'TemplateEmail' });
 
-export const smsContentSchema = z
+const smsContentSchema = z
   .strictObject({
     text: liquid(5000).min(1).meta({ description: 'Liquid, plain text.' }),
     transliterate: z.boolean().default(false).meta({
@@ -70,7 +70,7 @@ export const smsContentSchema = z
   })
   .meta({ id: 'TemplateSms' });
 
-export const whatsappContentSchema = z
+const whatsappContentSchema = z
   .strictObject({
     template: z
       .string()
@@ -98,7 +98,7 @@ export const whatsappContentSchema = z
   })
   .meta({ id: 'TemplateWhatsApp' });
 
-export const localeContentSchema = z
+const localeContentSchema = z
   .strictObject({
     email: emailContentSchema.optional(),
     sms: smsContentSchema.optional(),
@@ -134,7 +134,7 @@ export const trackingSchema = z
   })
   .meta({ id: 'Tracking' });
 
-export const categorySchema = z.enum(streams).meta({
+const categorySchema = z.enum(streams).meta({
   description: 'transactional: sent without consent; promotional: needs consent and carries unsubscribe.',
 });
 
@@ -191,9 +191,6 @@ export const sampleDataSchema = z
   .record(z.string(), z.unknown())
   .meta({ description: 'Example data, used by previews when a render gives none.' });
 
-export type EmailContent = z.output<typeof emailContentSchema>;
-export type SmsContent = z.output<typeof smsContentSchema>;
-export type WhatsAppContent = z.output<typeof whatsappContentSchema>;
 export type LocaleContent = z.output<typeof localeContentSchema>;
 export type TemplateContent = z.output<typeof templateContentSchema>;
 export type LayoutContent = z.output<typeof layoutContentSchema>;

@@ -24,13 +24,13 @@ import {
   templateKeySchema,
 } from './content.ts';
 
-export interface FolderTemplate {
+interface FolderTemplate {
   key: string;
   content: TemplateContent;
   sampleData: Record<string, unknown>;
 }
 
-export interface FolderLayout {
+interface FolderLayout {
   key: string;
   content: LayoutContent;
 }

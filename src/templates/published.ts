@@ -196,7 +196,7 @@ export class PublishedTemplates {
 }
 
 /** The channels a locale of `content` has content for (what its compiled form will have). */
-export function channelsOf(content: TemplateContent, locale: string): Channel[] {
+function channelsOf(content: TemplateContent, locale: string): Channel[] {
   const parts = content.locales[locale];
   return channels.filter((c) => parts?.[c] !== undefined);
 }

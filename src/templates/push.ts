@@ -27,7 +27,7 @@ export interface PushOptions {
 }
 
 /** Leaf paths where `a` and `b` differ (key order does not count: jsonb does not keep it). */
-export function changedFields(a: unknown, b: unknown, path = ''): string[] {
+function changedFields(a: unknown, b: unknown, path = ''): string[] {
   if (isDeepStrictEqual(a, b)) return [];
   const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isObject(a) || !isObject(b)) return [path || '(all)'];

@@ -12,13 +12,13 @@ import { findMissingVariables } from './missing-variables.ts';
 
 export type { Channel } from '../vocabulary.ts';
 
-export interface RenderedEmail {
+interface RenderedEmail {
   subject: string;
   html?: string;
   text?: string;
 }
 
-export interface RenderedSms extends SmsSegmentation {
+interface RenderedSms extends SmsSegmentation {
   text: string;
 }
 

@@ -342,7 +342,7 @@ export async function getVersion<K extends TemplateKind>(
   return toVersion(row) as TemplateVersion<K>;
 }
 
-export async function latestVersion<K extends TemplateKind>(
+async function latestVersion<K extends TemplateKind>(
   db: Kysely<Database>,
   projectId: string,
   kind: K,

@@ -74,7 +74,7 @@ function toPath(segments: Segments): string {
 }
 
 /** Collects variable uses of one parsed Liquid part into `uses`. */
-export function collectVariables(
+function collectVariables(
   templates: Template[],
   part: string,
   uses: Map<string, VariableUse>,

@@ -6,7 +6,7 @@
 //
 // Pure: the caller gives what it knows about the request and the message.
 
-export type MachineKind = 'privacy-proxy' | 'link-scanner';
+type MachineKind = 'privacy-proxy' | 'link-scanner';
 
 export interface Classification {
   machine: MachineKind | null;
@@ -30,7 +30,7 @@ export interface TrackingHit {
 }
 
 /** Security gateways and link scanners follow links within this time after sending. */
-export const scannerWindowMs = 2_000;
+const scannerWindowMs = 2_000;
 /** Different links of one message clicked this close together: a scanner walking the message. */
 export const burstWindowMs = 1_000;
 

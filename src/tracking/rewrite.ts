@@ -103,7 +103,7 @@ export function decodeEntities(value: string): string {
 
 const attributeEscapes: Record<string, string> = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' };
 
-export function escapeAttribute(value: string): string {
+function escapeAttribute(value: string): string {
   return value.replace(/[&"<>]/g, (c) => attributeEscapes[c] as string);
 }
 

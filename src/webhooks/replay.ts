@@ -9,7 +9,7 @@ import { getWebhookEndpoint } from './endpoints.ts';
 
 export const maxReplayDays = 31;
 /** Events one range replay may queue. */
-export const maxReplayEvents = 100_000;
+const maxReplayEvents = 100_000;
 
 export interface ReplayRange {
   since: Date;

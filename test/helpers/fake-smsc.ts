@@ -4,7 +4,7 @@
 // ignore keep-alives or drop the link.
 import smpp, { type PDU, type PduOptions, type Session } from 'smpp';
 
-export interface SubmittedSm {
+interface SubmittedSm {
   sourceAddr: string;
   sourceTon: number;
   sourceNpi: number;
@@ -28,7 +28,7 @@ export interface SubmittedSm {
   submittedAt: Date;
 }
 
-export type IdForm = 'same' | 'other';
+type IdForm = 'same' | 'other';
 
 export interface FakeSmscOptions {
   systemId?: string;
@@ -42,7 +42,7 @@ export interface FakeSmscOptions {
   responseDelayMs?: number;
 }
 
-export interface ReceiptOptions {
+interface ReceiptOptions {
   err?: string;
   idForm?: IdForm;
   /** Written as the done date; now by default. */

@@ -6,13 +6,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parsePhoneNumber, segmentSms } from '../../src/channels/sms/index.ts';
 import { twilioSignature } from '../../src/channels/sms/twilio.ts';
 
-export interface TwilioError {
+interface TwilioError {
   status: number;
   code: number;
   message: string;
 }
 
-export interface TwilioSentMessage {
+interface TwilioSentMessage {
   sid: string;
   to: string;
   from: string | null;

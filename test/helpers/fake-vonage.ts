@@ -6,12 +6,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parsePhoneNumber, segmentSms } from '../../src/channels/sms/index.ts';
 import { type VonageSignatureMethod, vonageSignature } from '../../src/channels/sms/vonage.ts';
 
-export interface VonageRefusal {
+interface VonageRefusal {
   status: string;
   errorText: string;
 }
 
-export interface VonageSentMessage {
+interface VonageSentMessage {
   /** One per segment. */
   messageIds: string[];
   /** As received: E.164 without "+". */

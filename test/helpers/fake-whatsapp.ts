@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeTemplateComponent {
+interface FakeTemplateComponent {
   type: string;
   format?: string;
   text?: string;
@@ -31,7 +31,7 @@ export interface FakeWhatsAppOptions {
   templates: FakeTemplate[];
 }
 
-export interface SentWhatsApp {
+interface SentWhatsApp {
   /** The wamid answered. */
   id: string;
   to: string;
@@ -41,7 +41,7 @@ export interface SentWhatsApp {
   at: number;
 }
 
-export interface GraphErrorReply {
+interface GraphErrorReply {
   /** HTTP status. */
   status: number;
   code: number;
@@ -49,7 +49,7 @@ export interface GraphErrorReply {
   details?: string;
 }
 
-export interface StatusOptions {
+interface StatusOptions {
   errors?: { code: number; title: string; message?: string; details?: string }[];
   /** Unix seconds; default now. */
   timestamp?: number;

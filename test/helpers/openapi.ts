@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 // biome-ignore lint/suspicious/noExplicitAny: a document is read as JSON; the checks below say what they need
 type Json = any;
 
-export interface Answer {
+interface Answer {
   status: number;
   headers: Headers;
   /** The body: parsed JSON, or the text when it is not JSON. */
@@ -78,7 +78,7 @@ export function openApiChecker(document: Json): OpenApiChecker {
   };
 }
 
-export interface Parameter {
+interface Parameter {
   name: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required?: boolean;

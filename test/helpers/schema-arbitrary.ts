@@ -34,7 +34,7 @@ export interface JsonSchema {
 }
 
 /** Values no schema-valid request holds, or that probe the edges of what storage takes. */
-export const edgeValues: readonly unknown[] = [
+const edgeValues: readonly unknown[] = [
   null,
   true,
   0,

@@ -2,7 +2,7 @@
 // each delivery with an error, to exercise retries and bounces; `replyDelayMs` makes it slow.
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
-export interface ReceivedMail {
+interface ReceivedMail {
   from: string;
   to: string[];
   raw: Buffer;
@@ -12,10 +12,7 @@ export interface ReceivedMail {
   queueId: string;
 }
 
-export type SinkReply = (mail: {
-  to: string[];
-  attempt: number;
-}) => { code: number; message: string } | undefined;
+type SinkReply = (mail: { to: string[]; attempt: number }) => { code: number; message: string } | undefined;
 
 export interface SmtpSink {
   port: number;

@@ -87,7 +87,7 @@ export async function dkimKeyFor(db: Kysely<Database>, secrets: Secrets, project
 }
 
 /** The TXT record value, split into 255-character strings as DNS requires (RFC 7208 §3.3 style). */
-export function dkimRecord(publicKeyBase64: string): string {
+function dkimRecord(publicKeyBase64: string): string {
   const value = `v=DKIM1; k=rsa; p=${publicKeyBase64}`;
   const chunks = value.match(/.{1,255}/g) ?? [];
   return chunks.map((c) => `"${c}"`).join(' ');

@@ -3,7 +3,7 @@
 // cannot be a real mobile or fixed line of its country is refused, not guessed. Pure.
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-export type PhoneNumberProblem = 'not_a_number' | 'needs_country' | 'invalid_for_country';
+type PhoneNumberProblem = 'not_a_number' | 'needs_country' | 'invalid_for_country';
 
 export type ParsedPhoneNumber =
   | { ok: true; e164: string; country: string | undefined; type: string | undefined }

@@ -91,7 +91,7 @@ export class VonageProvider implements SmsProvider {
 }
 
 /** Milliseconds from now to `validUntil`, held to what Vonage accepts. */
-export function ttl(validUntil: Date, now: Date): number {
+function ttl(validUntil: Date, now: Date): number {
   return Math.min(maxTtlMs, Math.max(minTtlMs, validUntil.getTime() - now.getTime()));
 }
 

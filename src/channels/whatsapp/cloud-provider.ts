@@ -22,7 +22,7 @@ export interface WhatsAppCloudOptions {
 }
 
 /** The Cloud API's send request body for `message`. */
-export function messageRequest(message: OutgoingWhatsApp): Record<string, unknown> {
+function messageRequest(message: OutgoingWhatsApp): Record<string, unknown> {
   const head = {
     messaging_product: 'whatsapp',
     recipient_type: 'individual',

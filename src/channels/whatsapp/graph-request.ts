@@ -6,9 +6,9 @@ import { requestWithDeadline } from '../http.ts';
 import { ProviderDownError, TransientError } from '../index.ts';
 import { graphErrorOf, graphFailure } from './graph-errors.ts';
 
-export const defaultGraphUrl = 'https://graph.facebook.com';
-export const defaultApiVersion = 'v21.0';
-export const defaultTimeoutMs = 15_000;
+const defaultGraphUrl = 'https://graph.facebook.com';
+const defaultApiVersion = 'v21.0';
+const defaultTimeoutMs = 15_000;
 
 export interface GraphRequest {
   method: 'GET' | 'POST';

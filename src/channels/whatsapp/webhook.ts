@@ -46,7 +46,7 @@ export function answerVerification(query: Record<string, unknown>, verifyToken: 
   return sameSecret(token, verifyToken) ? challenge : null;
 }
 
-export interface InboundWhatsApp {
+interface InboundWhatsApp {
   /** The business number that received it. */
   phoneNumberId: string;
   /** The user, E.164 with "+". */

@@ -32,7 +32,3 @@ export function findAddress(text: string): string {
 export function findAddresses(text: string): string[] {
   return [...addressesIn(text)];
 }
-
-export function isAddress(text: string): boolean {
-  return new RegExp(`^${addressPattern.source}$`, 'i').test(text.trim());
-}

@@ -4,7 +4,7 @@
 import { findAddress } from './address.ts';
 import type { RecipientFailure } from './types.ts';
 
-export type DsnFields = Map<string, string>;
+type DsnFields = Map<string, string>;
 
 export interface DeliveryStatus {
   message: DsnFields;

@@ -50,7 +50,7 @@ export function messageHeaders(raw: Buffer | string): Headers {
 
 export const header = (headers: Headers, name: string): string => headers.get(name)?.[0] ?? '';
 
-export function parseContentType(value: string): { type: string; params: Record<string, string> } {
+function parseContentType(value: string): { type: string; params: Record<string, string> } {
   const [first = '', ...rest] = value.split(';');
   const params: Record<string, string> = {};
   for (const m of rest.join(';').matchAll(/([\w*.-]+)\s*=\s*(?:"([^"]*)"|([^\s;]+))/g)) {
@@ -59,7 +59,7 @@ export function parseContentType(value: string): { type: string; params: Record<
   return { type: first.trim().toLowerCase() || 'text/plain', params };
 }
 
-export function decodeCharset(binary: string, charset: string | undefined): string {
+function decodeCharset(binary: string, charset: string | undefined): string {
   const bytes = Buffer.from(binary, 'latin1');
   const label = (charset ?? '').toLowerCase().replace(/^(x-|cp)(?=\d)/, 'windows-');
   // ISO-2022-JP is 7-bit: messages often leave it undeclared or misdeclared.
@@ -89,7 +89,7 @@ function decodeTransfer(body: string, encoding: string): string {
   return body;
 }
 
-export function decodeQuotedPrintable(body: string): string {
+function decodeQuotedPrintable(body: string): string {
   return body
     .replace(/[ \t]+(?=\r?\n)/g, '')
     .replace(/=\r?\n/g, '')

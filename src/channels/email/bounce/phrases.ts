@@ -5,9 +5,9 @@
 import { rule } from './rules.ts';
 import type { BounceReason } from './types.ts';
 
-export type PhraseList = readonly (string | RegExp)[];
+type PhraseList = readonly (string | RegExp)[];
 
-export const phrases: Partial<Record<BounceReason, PhraseList>> = {
+const phrases: Partial<Record<BounceReason, PhraseList>> = {
   mailboxfull: [
     'account is exceeding their quota',
     'account is over quota',

@@ -60,7 +60,7 @@ export interface BounceResult {
   explain?: BounceExplanation;
 }
 
-export interface BounceExplanation {
+interface BounceExplanation {
   recipient: string;
   status: string;
   reason: string;

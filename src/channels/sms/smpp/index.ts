@@ -2,7 +2,6 @@
 export { smppKind } from './kind.ts';
 export { type SmppOptions, SmppProvider } from './provider.ts';
 export {
-  type DeliveryReceiptText,
   parseDeliveryReceipt,
   receiptIdForms,
   toProviderReceipt,

@@ -41,17 +41,6 @@ export function commandOf(text: string): string | undefined {
   return word === 'END OF DATA' ? 'DATA' : word === 'INITIAL CONNECTION' ? 'CONNECT' : word;
 }
 
-/** Lines of a block, until an empty line. */
-export function blockAfter(lines: string[], start: number): string[] {
-  const block: string[] = [];
-  for (let i = start; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (line.trim() === '') break;
-    block.push(line.trim());
-  }
-  return block;
-}
-
 /**
  * A case-blind pattern for a phrase whose words may be wrapped onto the next line (notices are
  * re-wrapped by the MTAs and gateways they pass through): each space matches any white space.
