@@ -56,6 +56,19 @@ export async function startServices(
   let receipts: ReceiptApplier | undefined;
   let webhooks: WebhookDispatcher | undefined;
   let bounces: BounceListener | undefined;
+  // The shutdown order: stop taking mail and requests, let in-flight sends finish and record
+  // them, stop the webhook dispatcher, close providers and the receipt applier, then the
+  // database (the embedded server last of all). Also what a failed start undoes.
+  const shutDown = async () => {
+    await bounces?.close();
+    await api?.close();
+    await worker?.stop();
+    await webhooks?.stop();
+    await providers?.close();
+    await receipts?.close();
+    await workerDb?.destroy();
+    await aviso.close();
+  };
   let url: string | undefined;
   // Where providers call back: configured, else where the API listens (known after listen).
   let publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -143,13 +156,7 @@ export async function startServices(
       }
     }
   } catch (err) {
-    await bounces?.close();
-    await webhooks?.stop();
-    await worker?.stop();
-    await providers?.close();
-    await receipts?.close();
-    await workerDb?.destroy();
-    await aviso.close();
+    await shutDown();
     throw err;
   }
   let stopping: Promise<void> | undefined;
@@ -160,16 +167,7 @@ export async function startServices(
     worker,
     bounces,
     stop() {
-      stopping ??= (async () => {
-        await bounces?.close();
-        await api?.close();
-        await worker?.stop();
-        await webhooks?.stop();
-        await providers?.close();
-        await receipts?.close();
-        await workerDb?.destroy();
-        await aviso.close();
-      })();
+      stopping ??= shutDown();
       return stopping;
     },
   };

@@ -2,10 +2,8 @@
 // user), kept in PostgreSQL as each recipient's next allowed time, so that two workers never
 // send to one person within the gap. A message that comes too soon is postponed to that time.
 import { type Kysely, sql } from 'kysely';
+import { pairRateLimitMs } from '../channels/whatsapp/index.ts';
 import type { Database } from '../db/index.ts';
-
-/** WhatsApp's pair limit: about one message every 6 s to the same user. */
-const whatsappPairMs = 6_000;
 
 const purgeEveryMs = 60_000;
 
@@ -15,7 +13,7 @@ export class PairPacer {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onError: (err: unknown) => void,
-    private readonly gapMs = whatsappPairMs,
+    private readonly gapMs = pairRateLimitMs,
   ) {}
 
   /**

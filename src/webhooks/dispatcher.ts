@@ -3,6 +3,8 @@
 // a bounded number in flight, logs every attempt and schedules retries; a delivery out of
 // retries fails, and disables its endpoint if that endpoint has not answered well since. Any
 // number of dispatchers may run on one database: claims keep them off each other's rows.
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from '../db/index.ts';
@@ -79,7 +81,10 @@ export class WebhookDispatcher {
     await this.loop;
     const deadline = Date.now() + graceMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.all(this.inFlight.keys()), sleep(Math.min(100, deadline - Date.now()))]);
+      await Promise.race([
+        Promise.all(this.inFlight.keys()),
+        sleep(Math.max(0, Math.min(100, deadline - Date.now()))),
+      ]);
     }
     if (this.inFlight.size > 0) {
       this.log.warn(
@@ -204,5 +209,3 @@ export class WebhookDispatcher {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));

@@ -5,7 +5,7 @@ import { foreignSnippet, foreignString, snippetChars } from '../../net/index.ts'
 import { type FailureDetails, PermanentError, ProviderDownError, TransientError } from '../index.ts';
 
 /** WhatsApp's pair rate limit: about one message every 6 s to the same user. */
-const pairRateLimitMs = 6_000;
+export const pairRateLimitMs = 6_000;
 
 /** Throughput and rate limits, and "something went wrong": the same request may pass later. */
 const transientCodes = new Set([

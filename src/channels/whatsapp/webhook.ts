@@ -2,7 +2,7 @@
 // on the raw bytes, and the statuses and inbound messages of a notification. Pure: the HTTP
 // route lives in api/. The parser never throws on a JSON object; it takes what it recognizes.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ProviderReceipt } from '../index.ts';
+import { type ProviderReceipt, sameSignature } from '../index.ts';
 import { isPermanentCode } from './graph-errors.ts';
 
 /**
@@ -14,12 +14,6 @@ export function verifyHubSignature(appSecret: string, rawBody: Buffer, header: s
   if (!match?.[1]) return false;
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
   return timingSafeEqual(expected, Buffer.from(match[1], 'hex'));
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A query value as a string: the first one when repeated. */
@@ -43,7 +37,7 @@ export function answerVerification(query: Record<string, unknown>, verifyToken: 
   const token = queryValue(query, 'hub.verify_token');
   const challenge = queryValue(query, 'hub.challenge');
   if (mode !== 'subscribe' || token === undefined || challenge === undefined) return null;
-  return sameSecret(token, verifyToken) ? challenge : null;
+  return sameSignature(verifyToken, token) ? challenge : null;
 }
 
 interface InboundWhatsApp {
