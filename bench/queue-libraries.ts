@@ -7,12 +7,11 @@
 //   (c) Aviso: messages + jobs stored by acceptMessages (one storeMessages statement), then
 //       claimJobs(64) + recordOutcomes('sent') in 4 loops — what the worker does, minus sending.
 import { Logger, run, runMigrations } from 'graphile-worker';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { openAviso } from '../src/app/index.ts';
 import { loadConfig } from '../src/config/index.ts';
-import type { Database } from '../src/db/index.ts';
 import { claimJobs, type Outcome, recordOutcomes, workerLockClass } from '../src/delivery/index.ts';
 import { acceptMessages } from '../src/messages/index.ts';
 import { messageInput } from './aviso.ts';
