@@ -23,7 +23,8 @@ function streamsOf(value: string | undefined): Stream[] {
 
 function oneOfOrExit<T extends string>(option: string, list: readonly T[], value: string): T {
   if (isOneOf(list, value)) return value;
-  process.stderr.write(`aviso: ${option} is ${list.join(', ')}; not "${value}"\n`);
+  const choices = `${list.slice(0, -1).join(', ')} or ${list.at(-1)}`;
+  process.stderr.write(`aviso: ${option} takes ${choices}, not "${value}"\n`);
   process.exit(2);
 }
 
