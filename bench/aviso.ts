@@ -1,22 +1,29 @@
 // Starts Aviso the way `aviso api` / `aviso worker` do (startServices with a config from
 // loadConfig), on a bench database, and stores messages through the same accept path as the
 // API (acceptMessages: prepare, then one storeMessages statement per 500).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type RunningServices, startServices } from '../src/app/index.ts';
 import { type Config, loadConfig } from '../src/config/index.ts';
-import { freePort } from '../src/db/index.ts';
+import type { Database } from '../src/db/index.ts';
 import { createLogger } from '../src/log.ts';
 import { acceptMessages, type MessageInput, messageInputSchema } from '../src/messages/index.ts';
 import { createApiKey } from '../src/projects/index.ts';
 import { benchSender } from './content.ts';
 import type { BenchOptions } from './options.ts';
+import { type AvisoProcess, spawnAviso } from './processes.ts';
+
+/** A bench database seen from the bench process: to enqueue messages and count them. */
+export interface BenchStore {
+  db: Kysely<Database>;
+  config: Config;
+  projectId: string;
+}
 
 export interface BenchAviso {
   services: RunningServices;
   config: Config;
   projectId: string;
+  store: BenchStore;
   /** API base URL and a key for the default project (API part only). */
   url: string;
   key: string;
@@ -49,56 +56,46 @@ export async function startAviso(
       throw err;
     }
   }
-  return { services, config, projectId, url: services.url ?? '', key };
+  const store = { db: services.aviso.db, config, projectId };
+  return { services, config, projectId, store, url: services.url ?? '', key };
 }
 
-/**
- * Runs the API as its own process (`aviso api`), as it runs in production, so a load
- * generator in this process does not share its event loop. Returns its URL and a key.
- */
-export async function spawnApi(
+function benchConfig(options: BenchOptions, databaseUrl: string): Config {
+  return loadConfig(
+    { DATABASE_URL: databaseUrl, AVISO_FROM: benchSender, AVISO_LOG_LEVEL: options.logLevel },
+    null,
+  );
+}
+
+/** Opens a bench database (migrated, default project present) without serving anything. */
+export async function openBenchStore(
   options: BenchOptions,
   databaseUrl: string,
-  projectKey: (db: RunningServices['aviso']) => Promise<string>,
-): Promise<{ url: string; key: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['bin/aviso.js', 'api'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      AVISO_PORT: String(port),
-      AVISO_FROM: benchSender,
-      AVISO_LOG_LEVEL: options.logLevel,
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`aviso api exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {}
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error('aviso api did not become ready in 30 s');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const config = loadConfig({ DATABASE_URL: databaseUrl, AVISO_LOG_LEVEL: options.logLevel }, null);
+): Promise<BenchStore & { close(): Promise<void> }> {
+  const config = benchConfig(options, databaseUrl);
   const { openAviso } = await import('../src/app/open.ts');
-  const aviso = await openAviso(config, { poolSize: 2 });
+  const aviso = await openAviso(config, { poolSize: 4 });
+  return { db: aviso.db, config, projectId: aviso.defaultProject.id, close: () => aviso.close() };
+}
+
+/** A new API key of the store's project. */
+async function benchKey(store: BenchStore): Promise<string> {
+  return (await createApiKey(store.db, store.projectId, 'bench')).key;
+}
+
+/** `aviso api` as its own process on a migrated bench database, with a key of its project. */
+export async function spawnApi(
+  options: BenchOptions,
+  store: BenchStore,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<AvisoProcess & { key: string }> {
+  const api = await spawnAviso(options, databaseUrl, 'api', env);
   try {
-    return { url, key: await projectKey(aviso), stop };
-  } finally {
-    await aviso.close();
+    return Object.assign(api, { key: await benchKey(store) });
+  } catch (err) {
+    await api.stop();
+    throw err;
   }
 }
 
@@ -114,7 +111,7 @@ const storeChunk = 500;
  * transaction, with `parallel` chunks at a time. `make(i)` gives message i.
  */
 export async function enqueueMessages(
-  aviso: BenchAviso,
+  store: BenchStore,
   count: number,
   make: (i: number) => MessageInput,
   parallel = 2,
@@ -126,7 +123,7 @@ export async function enqueueMessages(
       next = Math.min(count, next + storeChunk);
       const inputs: MessageInput[] = [];
       for (let i = from; i < next; i++) inputs.push(make(i));
-      const results = await acceptMessages(aviso.services.aviso.db, aviso.config, aviso.projectId, inputs);
+      const results = await acceptMessages(store.db, store.config, store.projectId, inputs);
       const refused = results.find((r) => 'code' in r);
       if (refused) throw new Error(`a bench message was refused: ${JSON.stringify(refused)}`);
     }
@@ -154,27 +151,25 @@ export async function postJson(
 }
 
 /** Delivery jobs not finished yet (waiting, claimed or being retried). */
-export async function waitingJobs(aviso: BenchAviso): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM delivery_jobs`.execute(
-    aviso.services.aviso.db,
-  );
+export async function waitingJobs(store: BenchStore): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM delivery_jobs`.execute(store.db);
   return rows[0]?.n ?? 0;
 }
 
 /** Messages of the bench project in one status (or any of several). */
-export async function countByStatus(aviso: BenchAviso, status: string | string[]): Promise<number> {
+export async function countByStatus(store: BenchStore, status: string | string[]): Promise<number> {
   const statuses = typeof status === 'string' ? [status] : status;
   const { rows } = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM messages
-    WHERE project_id = ${aviso.projectId} AND status = ANY(${statuses}::text[])
-  `.execute(aviso.services.aviso.db);
+    WHERE project_id = ${store.projectId} AND status = ANY(${statuses}::text[])
+  `.execute(store.db);
   return rows[0]?.n ?? 0;
 }
 
 /** All stored messages of the bench project, whatever their status. */
-export async function storedMessages(aviso: BenchAviso): Promise<number> {
+export async function storedMessages(store: BenchStore): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM messages WHERE project_id = ${aviso.projectId}
-  `.execute(aviso.services.aviso.db);
+    SELECT count(*)::int AS n FROM messages WHERE project_id = ${store.projectId}
+  `.execute(store.db);
   return rows[0]?.n ?? 0;
 }

@@ -2,7 +2,16 @@
 // src/config/config.ts for Aviso itself). Sizes are the DESIGN.md workloads times BENCH_SCALE.
 import { z } from 'zod';
 
-export const scenarioNames = ['batch', 'single', 'worker', 'priority', 'queues', 'render', 'sms'] as const;
+export const scenarioNames = [
+  'batch',
+  'single',
+  'worker',
+  'templated',
+  'priority',
+  'queues',
+  'render',
+  'sms',
+] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** One entry per setting: environment name, default and documentation. */
@@ -33,6 +42,11 @@ export const benchSettings = {
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
       .optional(),
+  },
+  profileDir: {
+    env: 'BENCH_PROFILE_DIR',
+    doc: 'Folder for CPU profiles (--cpu-prof) of the `aviso api` and `aviso worker` processes the bench starts; unset: none.',
+    schema: z.string().min(1).optional(),
   },
   logLevel: {
     env: 'BENCH_LOG_LEVEL',

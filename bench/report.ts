@@ -1,10 +1,40 @@
 // Printing figures for people: one heading per scenario, aligned "label  value" lines, and the
 // few statistics the scenarios share. Everything goes to stdout; Aviso's own logs go elsewhere.
+// Every figure is also recorded, with the scenarios' key numbers as metrics, for `--json`.
 
 const labelWidth = 44;
 
-export function heading(title: string): void {
+/** One scenario's figures as printed, and its key numbers (unit in the key: `…PerSecond`, `…Ms`, `…Bytes`). */
+export interface ScenarioRecord {
+  name: string;
+  title: string;
+  /** The machine's 1-minute load average when the scenario started. */
+  loadBefore: number;
+  figures: Record<string, string>;
+  metrics: Record<string, number>;
+  failed?: string;
+}
+
+export const records: ScenarioRecord[] = [];
+
+export function heading(name: string, title: string, loadBefore: number): void {
+  records.push({ name, title, loadBefore, figures: {}, metrics: {} });
   process.stdout.write(`\n== ${title}\n`);
+}
+
+function currentRecord(): ScenarioRecord | undefined {
+  return records[records.length - 1];
+}
+
+/** Records a number for `--json` (not printed: the figure line that goes with it is). */
+export function metric(key: string, value: number): void {
+  const record = currentRecord();
+  if (record && Number.isFinite(value)) record.metrics[key] = Math.round(value * 1000) / 1000;
+}
+
+export function failed(message: string): void {
+  const record = currentRecord();
+  if (record) record.failed = message;
 }
 
 export function note(text: string): void {
@@ -12,6 +42,8 @@ export function note(text: string): void {
 }
 
 export function figure(label: string, value: string): void {
+  const record = currentRecord();
+  if (record) record.figures[label] = value;
   process.stdout.write(`   ${`${label}:`.padEnd(labelWidth)} ${value}\n`);
 }
 

@@ -3,12 +3,12 @@
 // CPU from it on a 2-core machine); autocannon runs in this process, PostgreSQL in its own.
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createApiKey } from '../src/projects/index.ts';
-import { postJson, spawnApi } from './aviso.ts';
+import { openBenchStore, postJson, spawnApi } from './aviso.ts';
 import { benchSender, emailHtml, recipient } from './content.ts';
 import type { BenchOptions } from './options.ts';
 import type { BenchPostgres } from './postgres.ts';
-import { figure, formatCount, formatMs, formatRate, note, verdict } from './report.ts';
+import { reportPeakRss } from './processes.ts';
+import { figure, formatCount, formatMs, formatRate, metric, note, verdict } from './report.ts';
 import type { Scope } from './scope.ts';
 
 const durationSeconds = 10;
@@ -19,15 +19,9 @@ const warmUpRequests = 200;
 export async function runSingleAccept(options: BenchOptions, postgres: BenchPostgres, scope: Scope) {
   const seconds = Math.max(2, Math.round(durationSeconds * options.scale));
   const database = scope.add('single database', await postgres.createDatabase('single'), (d) => d.drop());
-  const aviso = scope.add(
-    'Aviso API process',
-    await spawnApi(
-      options,
-      database.url,
-      async (a) => (await createApiKey(a.db, a.defaultProject.id, 'bench')).key,
-    ),
-    (a) => a.stop(),
-  );
+  const store = await openBenchStore(options, database.url);
+  const aviso = await spawnApi(options, store, database.url).finally(() => store.close());
+  scope.add('Aviso API process', aviso, (a) => a.stop());
   const body = JSON.stringify({
     to: recipient('single', 1),
     from: benchSender,
@@ -65,6 +59,9 @@ export async function runSingleAccept(options: BenchOptions, postgres: BenchPost
     `${formatCount(result['2xx'])} / ${formatCount(result.non2xx)} / ${formatCount(result.errors)}`,
   );
   figure('messages stored (counted in the table)', formatCount(stored));
+  metric('requestsPerSecond', result.requests.average);
+  metric('latencyP99Ms', result.latency.p99);
+  reportPeakRss([aviso]);
   verdict(
     'budget',
     result.requests.average >= 2_000 && result.latency.p99 < 50 && result.non2xx === 0 && result.errors === 0,

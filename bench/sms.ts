@@ -76,7 +76,7 @@ async function runPath(
     provider as never,
     localDestinations,
   );
-  await enqueueMessages(api, total, (i) =>
+  await enqueueMessages(api.store, total, (i) =>
     messageInput({
       to: `+346${String(10_000_000 + i).slice(-8)}`,
       text: `Your order #${100_000 + i} has shipped.`,
@@ -96,14 +96,14 @@ async function runPath(
     (a) => a.services.stop(),
   );
   await waitUntil(
-    async () => (await waitingJobs(worker)) === 0,
+    async () => (await waitingJobs(worker.store)) === 0,
     Math.max(60_000, total * 20),
     `every ${label} SMS to be sent`,
     50,
   );
   const elapsed = performance.now() - started;
   // Receipts turn `sent` into `delivered` meanwhile: both count as sent.
-  const sent = await countByStatus(worker, ['sent', 'delivered']);
+  const sent = await countByStatus(worker.store, ['sent', 'delivered']);
   figure(`${label}: worker start → all sent`, formatRate(perSecond(sent, elapsed), 'messages'));
   figure(
     `${label}: sent / accepted, time`,
@@ -111,12 +111,12 @@ async function runPath(
   );
   if (label === 'smpp') {
     await waitUntil(
-      async () => (await countByStatus(worker, 'delivered')) === total,
+      async () => (await countByStatus(worker.store, 'delivered')) === total,
       60_000,
       'every receipt to be applied',
       100,
     ).catch(() => {});
-    const delivered = await countByStatus(worker, 'delivered');
+    const delivered = await countByStatus(worker.store, 'delivered');
     figure(
       'smpp: delivered by receipt (deliver_sm)',
       `${formatCount(delivered)} of ${formatCount(total)}, ${formatMs(performance.now() - started)} after start`,

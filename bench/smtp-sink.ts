@@ -7,6 +7,10 @@ export interface BenchSink {
   url: string;
   /** Messages received completely (DATA ended) so far. */
   readonly received: number;
+  /** Bytes of message data received so far. */
+  readonly bytes: number;
+  /** Called when a message has been received completely. */
+  onMessage: (() => void) | undefined;
   /** performance.now() at the end of DATA, for recipients that `watch` matches. */
   readonly arrivals: Map<string, number>;
   /** Recipients for which to record arrival times (default: none). */
@@ -16,6 +20,7 @@ export interface BenchSink {
 
 export async function startBenchSink(): Promise<BenchSink> {
   let received = 0;
+  let bytes = 0;
   let queueId = 0;
   const arrivals = new Map<string, number>();
   const server = new SMTPServer({
@@ -27,10 +32,13 @@ export async function startBenchSink(): Promise<BenchSink> {
       stream.on('end', () => {
         received++;
         const at = performance.now();
+        sink.onMessage?.();
         for (const r of session.envelope.rcptTo) if (sink.watch(r.address)) arrivals.set(r.address, at);
         callback(null, `Ok: queued as B${++queueId}`);
       });
-      stream.resume();
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -44,8 +52,12 @@ export async function startBenchSink(): Promise<BenchSink> {
     get received() {
       return received;
     },
+    get bytes() {
+      return bytes;
+    },
     arrivals,
     watch: () => false,
+    onMessage: undefined,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return sink;
